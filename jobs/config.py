@@ -1,0 +1,45 @@
+"""Limits and rendition sizes, from the environment with sane defaults.
+
+Read once per process (module-level in the handlers): a Lambda container or a worker keeps
+the same configuration for its whole life.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_SIZES = {"thumb": 256, "medium": 1024, "large": 2048}
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _sizes_env(name: str) -> dict[str, int]:
+    # "thumb=256,medium=1024,large=2048"
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return dict(DEFAULT_SIZES)
+    sizes = {}
+    for part in raw.split(","):
+        label, _, px = part.partition("=")
+        sizes[label.strip()] = int(px)
+    return sizes
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 50 * 1024 * 1024
+    # 200 MP: the largest phone sensors today. Anything above is refused before decoding.
+    max_pixels: int = 200_000_000
+    sizes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SIZES))
+    webp_quality: int = 80
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        return cls(
+            max_bytes=_int_env("PHOTOS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
+            max_pixels=_int_env("PHOTOS_MAX_PIXELS", 200_000_000),
+            sizes=_sizes_env("PHOTOS_RENDITION_SIZES"),
+            webp_quality=_int_env("PHOTOS_WEBP_QUALITY", 80),
+        )

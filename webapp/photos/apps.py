@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PhotosConfig(AppConfig):
+    name = "webapp.photos"
+    label = "photos"
+    verbose_name = "Photos"

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("webapp.accounts.urls")),
+    path("api/", include("webapp.photos.api_urls")),
+    path("media/", include("webapp.photos.media_urls")),
+    path("", include("webapp.photos.urls")),
+]
