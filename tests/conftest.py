@@ -25,3 +25,16 @@ def load_event():
         return json.loads((EVENTS / f"{name}.json").read_text())
 
     return load
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """The endpoint URL of one moto server (a real HTTP AWS emulator) for the whole session."""
+    from aws import MotoServer  # tests/aws.py: pytest puts this directory on sys.path
+
+    server = MotoServer()
+    server.start()
+    try:
+        yield server.endpoint_url
+    finally:
+        server.stop()

@@ -70,6 +70,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
+if not env.str("DATABASE_URL", default=""):
+    # SQLite creates the file but not its folder: a fresh clone has no var/ yet.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 # Short-lived connections by default: on Lambda each container holds one, and a long
 # CONN_MAX_AGE across thousands of containers exhausts PostgreSQL's connection slots.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
@@ -100,6 +103,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+# Fixed when the settings load: the test runner switches DEBUG off afterwards, yet tests and
+# `make run` serve the apps' static files without a collectstatic.
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -125,6 +131,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- Photos -------------------------------------------------------------------------------
 # inline (thread pool in the web process) | celery | lambda
 PHOTOS_JOB_RUNNER = env.str("PHOTOS_JOB_RUNNER", default="inline")
+# Threads of the inline runner; 0 runs the jobs in the calling thread right after the upload
+# commits (debugging, tests).
 PHOTOS_INLINE_WORKERS = env.int("PHOTOS_INLINE_WORKERS", default=2)
 PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=200_000_000)
@@ -143,9 +151,29 @@ PHOTOS_ALLOWED_CONTENT_TYPES = [
     "image/mpo",
 ]
 
+# Uploads: every file part is streamed to a temporary file (never held in memory) while its
+# MD5 (the ETag, as S3 computes it for a single-part upload) is taken, and anything bigger
+# than the photo limit is refused from its Content-Length before a byte is read. The local
+# upload endpoint is the only place the site accepts files.
+FILE_UPLOAD_HANDLERS = ["webapp.photos.uploads.HashingUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # other handlers' default; ours always spools
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # non-file fields only (ticket fields, forms, JSON)
+FILE_UPLOAD_TEMP_DIR = env.str("DJANGO_FILE_UPLOAD_TEMP_DIR", default=None)
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# The API answers a CSRF failure in JSON; pages keep Django's HTML page.
+CSRF_FAILURE_VIEW = "webapp.photos.api.csrf_failure"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # One line per request from runserver is enough; the jobs log their own progress.
+        "django": {"level": env.str("DJANGO_LOG_LEVEL", default="INFO"), "propagate": True},
+    },
 }

@@ -1,5 +1,6 @@
 """Reads. Every query about photos goes through here, scoped to an owner."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Photo
@@ -18,3 +19,19 @@ def photo_list(*, owner, order: str = "created"):
 def photo_get(*, owner, photo_id) -> Photo:
     """One of the owner's photos; another user's photo is a 404, never a 403 (no probing)."""
     return get_object_or_404(Photo, owner=owner, pk=photo_id)
+
+
+def photo_list_by_ids(*, owner, ids) -> list[Photo]:
+    """The owner's photos among `ids`, in the order asked; others' ids are left out."""
+    found = {photo.pk: photo for photo in Photo.objects.filter(owner=owner, pk__in=ids)}
+    return [found[photo_id] for photo_id in dict.fromkeys(ids) if photo_id in found]
+
+
+def photo_get_for_viewer(*, user, photo_id) -> Photo:
+    """A photo whose files `user` may see: their own, or any for staff (the admin shows
+    every user's thumbnails). Anyone else gets a 404."""
+    if not user.is_authenticated:
+        raise Http404("No such photo")
+    if user.is_staff:
+        return get_object_or_404(Photo, pk=photo_id)
+    return photo_get(owner=user, photo_id=photo_id)

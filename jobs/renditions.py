@@ -1,0 +1,109 @@
+"""The renditions job: one original in, a few upright sRGB WebP sizes and a BlurHash out.
+
+`render(source, *, limits)` is pure work on bytes: where the original comes from and where
+the renditions go is the caller's business (`jobs.work`, the CLI).
+
+Speed and memory, in order of what they buy on a 24 MP JPEG:
+- one decode, and for JPEG at a reduced scale: libjpeg's shrink-on-load (`Image.draft`)
+  decodes only the DCT coefficients needed for the largest rendition (6000 x 4000 decodes
+  as 3000 x 2000), so the full-size pixels never exist in memory;
+- each smaller size is resampled from the previous one (large -> medium -> thumb), and the
+  colour conversion and the transposition run on the largest rendition, not the original;
+- the WebP encodes, the bulk of the time, run on a small thread pool: Pillow releases the
+  GIL while libwebp encodes, so the large encode overlaps the medium and thumb work.
+"""
+
+import io
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from os import PathLike
+from typing import BinaryIO
+
+from PIL import Image
+
+from jobs import imaging
+from jobs.config import Limits
+from jobs.decoding import load_pixels, open_image
+from jobs.placeholder import blurhash_for
+
+# libwebp's effort (0 fastest .. 6 smallest); 4 is libwebp's, Pillow's and libvips' default.
+WEBP_METHOD = 4
+# WebP cannot hold more than 16383 px on a side.
+WEBP_MAX_SIDE = 16383
+# The three encodes are independent and release the GIL: one thread per core (a Lambda
+# function gets 2 vCPUs from 1,769 MB; below that the threads simply share one).
+ENCODE_THREADS = 2
+
+
+@dataclass(frozen=True)
+class Rendition:
+    name: str
+    width: int
+    height: int
+    data: bytes
+    content_type: str = "image/webp"
+    ext: str = "webp"
+
+
+@dataclass(frozen=True)
+class RenditionSet:
+    renditions: list[Rendition]
+    placeholder: str  # BlurHash
+
+
+def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -> RenditionSet:
+    """Renditions of the original at `source` (a path or a seekable binary file).
+
+    One rendition per `limits.sizes` entry, in that order, each fitting its size on the
+    longest side and never upscaled: an original smaller than a size yields that rendition
+    at the original's size, so every name always exists. Upright (EXIF orientation, HEIF
+    irot/imir), sRGB, transparency kept, no EXIF, GPS, XMP or ICC profile carried over.
+
+    Raises `NotAnImage` / `TooLarge` for files that cannot become a photo.
+    """
+    limits = limits or Limits()
+    by_size = sorted(limits.sizes.items(), key=lambda item: item[1], reverse=True)
+    with open_image(source, limits=limits) as image:
+        stored = image.size
+        largest = imaging.fit(stored, min(by_size[0][1], WEBP_MAX_SIDE))
+        if image.format in ("JPEG", "MPO"):
+            # Ask for the real target: `thumbnail((2048, 2048))` would ask for 2048 on the
+            # short side too and never let a 3:2 photo decode at half scale. `fit` is
+            # symmetric, so the stored (not yet upright) size is the right one to ask with.
+            image.draft(image.mode, largest)
+        load_pixels(image)
+        turn = imaging.orientation(image)
+        icc_profile = image.info.get("icc_profile")
+        first = imaging.resize(imaging.to_working_mode(image), largest)
+        if first is image:
+            first = image.copy()  # closing the file must not take the pixels with it
+    first = imaging.to_srgb(first, icc_profile)
+    first = imaging.drop_opaque_alpha(first)
+    first = imaging.upright(first, turn)
+    first.info = {}  # nothing of the original's metadata may ride along into a rendition
+
+    upright = imaging.displayed_size(stored, turn)
+    targets = {name: imaging.fit(upright, min(px, WEBP_MAX_SIDE)) for name, px in by_size}
+    encoded: dict[str, Future[bytes]] = {}
+    with ThreadPoolExecutor(max_workers=ENCODE_THREADS, thread_name_prefix="webp") as pool:
+        previous, previous_name = first, None
+        for name, _ in by_size:
+            current = imaging.resize(previous, targets[name])
+            if current is previous and previous_name is not None:
+                encoded[name] = encoded[previous_name]  # same pixels: encode once
+            else:
+                encoded[name] = pool.submit(_webp, current, limits.webp_quality)
+            previous, previous_name = current, name
+        # The smallest rendition is all a 4 x 3 BlurHash needs; computed while libwebp works.
+        placeholder = blurhash_for(previous)
+        renditions = [
+            Rendition(name, *targets[name], data=encoded[name].result()) for name in limits.sizes
+        ]
+    return RenditionSet(renditions=renditions, placeholder=placeholder)
+
+
+def _webp(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    # No exif=, icc_profile= or xmp=: renditions are sRGB (the WebP default) and private.
+    image.save(out, "WEBP", quality=quality, method=WEBP_METHOD)
+    return out.getvalue()

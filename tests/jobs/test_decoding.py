@@ -1,0 +1,227 @@
+"""jobs.decoding: the one door to an original: sniff, limits, header, decode, clear errors."""
+
+import io
+import struct
+import subprocess
+import sys
+import zlib
+
+import pytest
+from PIL import Image, ImageFile
+
+from jobs.config import Limits
+from jobs.decoding import FORMATS, MIME_TYPES, load_pixels, open_image, sniff_format
+from jobs.errors import NotAnImage, TooLarge
+
+
+def png_bytes(size=(64, 48), mode="RGB", color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A real 1 x 1 PNG whose header claims another size (with a valid CRC)."""
+    data = bytearray(png_bytes((1, 1)))
+    ihdr = bytearray(data[12:29])  # b"IHDR" + 13 bytes of fields
+    ihdr[4:12] = struct.pack(">II", width, height)
+    data[12:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(ihdr)))
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("hopper.jpg", "JPEG"),
+        ("hopper.png", "PNG"),
+        ("hopper.webp", "WEBP"),
+        ("hopper.gif", "GIF"),
+        ("hopper.tif", "TIFF"),
+        ("heif_pug.heic", "HEIF"),
+        ("heif_RGBA_10__128x128.heif", "HEIF"),
+        ("avif_hopper.avif", "AVIF"),
+        ("avif_exif.avif", "AVIF"),
+        ("avif_hopper.heif", "HEIF"),  # brand heic: the name lies in the other direction
+        ("sugarshack.mpo", "JPEG"),  # MPO starts like JPEG; open_image tells them apart
+        ("apng_delay.png", "PNG"),
+    ],
+)
+def test_sniff_format_names_the_container_from_its_bytes(photos_dir, name, expected):
+    head = (photos_dir / name).read_bytes()[:64]
+
+    assert sniff_format(head) == expected
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"", b"hello, world\n", b"%PDF-1.7\n", b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"],
+)
+def test_sniff_format_is_none_for_anything_else(head):
+    assert sniff_format(head) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("hopper.jpg", "JPEG"),
+        ("sugarshack.mpo", "MPO"),
+        ("hopper.png", "PNG"),
+        ("hopper.webp", "WEBP"),
+        ("hopper.gif", "GIF"),
+        ("hopper.tif", "TIFF"),
+        ("heif_pug.heic", "HEIF"),
+        ("avif_hopper.avif", "AVIF"),
+    ],
+)
+def test_open_image_reports_one_of_the_design_formats(photos_dir, name, expected):
+    with open_image(photos_dir / name) as image:
+        assert image.format == expected
+        assert image.format in FORMATS
+        assert expected in MIME_TYPES
+
+
+def test_format_comes_from_the_bytes_not_the_name(tmp_path, photos_dir):
+    # given a PNG uploaded as "photo.jpg"
+    lying = tmp_path / "photo.jpg"
+    lying.write_bytes((photos_dir / "hopper.png").read_bytes())
+
+    # when / then
+    with open_image(lying) as image:
+        assert image.format == "PNG"
+
+
+def test_open_image_does_not_decode_and_load_pixels_does(photos_dir, monkeypatch):
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append(1) or original_load(self)
+    )
+
+    with open_image(photos_dir / "hopper.jpg") as image:
+        assert decoded == []
+        assert load_pixels(image) is image
+        assert decoded == [1]
+        assert image.getpixel((64, 64)) is not None
+
+
+def test_open_image_accepts_a_binary_file_and_leaves_it_usable(photos_dir):
+    data = (photos_dir / "hopper.webp").read_bytes()
+    fp = io.BytesIO(data)
+
+    with open_image(fp) as image:
+        load_pixels(image)
+        assert image.size == (128, 128)
+
+
+def test_byte_limit_is_checked_from_the_size_before_anything_else(photos_dir):
+    with pytest.raises(TooLarge) as caught:
+        open_image(photos_dir / "hopper.png", limits=Limits(max_bytes=10_000))
+
+    assert caught.value.reason == "too large: 31 KB, limit 10 KB"
+
+
+def test_pixel_limit_is_checked_from_the_header_before_decoding(monkeypatch):
+    # given a 16000 x 14000 (224 MP) PNG header over a 1-pixel body, and a decoder that
+    # must never run
+    def no_decoding(self):
+        raise AssertionError("pixels decoded before the limit was checked")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    bomb = io.BytesIO(png_claiming(16_000, 14_000))
+
+    # when / then
+    with pytest.raises(TooLarge) as caught:
+        open_image(bomb)
+    assert caught.value.reason == "too large: 224 MP, limit 200 MP"
+
+
+def test_pixel_limit_follows_the_configured_limit(photos_dir):
+    with pytest.raises(TooLarge) as caught:
+        open_image(photos_dir / "hopper.jpg", limits=Limits(max_pixels=10_000))
+
+    assert caught.value.reason == "too large: 0.016 MP, limit 0.01 MP"
+
+
+def test_headers_past_pillows_own_bomb_guard_are_too_large_in_our_words():
+    # 30000 x 20000 = 600 MP: Pillow refuses it inside Image.open, before our own check.
+    with pytest.raises(TooLarge) as caught:
+        open_image(io.BytesIO(png_claiming(30_000, 20_000)))
+
+    assert caught.value.reason == "too large: 600 MP, limit 200 MP"
+
+
+@pytest.mark.parametrize("name", ["decompression_bomb.gif", "decompression_bomb_extents.gif"])
+def test_gif_decompression_bombs_are_refused_before_decoding(photos_dir, name, monkeypatch):
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded a bomb"))
+
+    with pytest.raises(TooLarge) as caught:
+        open_image(photos_dir / name)
+
+    assert caught.value.reason.startswith("too large: ")
+    assert caught.value.reason.endswith(" MP, limit 200 MP")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty file"),
+        (b"just some text, not a photo\n" * 4, "not an image"),
+        (b"BM" + bytes(60), "unsupported image format: BMP"),
+        (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(64), "not an image"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(40), "corrupt PNG"),
+        (b"\xff\xd8\xff\xe0" + bytes(40), "corrupt JPEG"),
+    ],
+)
+def test_bytes_that_are_not_a_photo_get_a_short_reason(data, reason):
+    with pytest.raises(NotAnImage) as caught:
+        open_image(io.BytesIO(data))
+
+    assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("broken.png", "corrupt PNG"),
+        ("heif_corrupted.heic", "corrupt HEIF: truncated"),  # a box claims 7 MB of a 5 KB file
+        ("heif_truncated.heic", "corrupt HEIF: truncated"),
+        ("heif_empty.heic", "empty file"),
+    ],
+)
+def test_corrupt_files_are_refused_when_opened(photos_dir, name, reason):
+    with pytest.raises(NotAnImage) as caught:
+        open_image(photos_dir / name)
+
+    assert caught.value.reason == reason
+
+
+def test_truncated_pixel_data_is_refused_when_decoded_not_padded(photos_dir):
+    with open_image(photos_dir / "truncated_jpeg.jpg") as image:
+        with pytest.raises(NotAnImage) as caught:
+            load_pixels(image)
+
+    assert caught.value.reason == "corrupt JPEG: truncated"
+
+
+def test_a_missing_file_is_an_io_error_not_a_verdict_on_the_photo(tmp_path):
+    # Transient: the caller retries instead of marking the photo failed forever.
+    with pytest.raises(FileNotFoundError):
+        open_image(tmp_path / "gone.jpg")
+
+
+def test_pillow_heif_is_imported_only_for_heif(photos_dir):
+    script = (
+        "import sys\n"
+        "from jobs.decoding import open_image, load_pixels\n"
+        f"load_pixels(open_image({str(photos_dir / 'hopper.jpg')!r}))\n"
+        f"load_pixels(open_image({str(photos_dir / 'avif_hopper.avif')!r}))\n"
+        "print('pillow_heif' in sys.modules)\n"
+        f"load_pixels(open_image({str(photos_dir / 'heif_zPug_3.heic')!r}))\n"
+        "print('pillow_heif' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.split() == ["False", "True"]

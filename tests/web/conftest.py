@@ -1,0 +1,138 @@
+"""Fixtures for the Django tests: users, logged-in clients, a fresh media folder per test and
+a way to run the upload -> jobs -> recorder chain to the end.
+
+The inline runner runs the jobs in the calling thread here (PHOTOS_INLINE_WORKERS=0), right
+after the upload's transaction commits; `run_jobs` makes those commit callbacks fire inside
+the test's own transaction. Tests that exercise the real thread pool opt out with the
+`threaded_jobs` fixture (and a transactional database).
+"""
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from web_helpers import CONTENT_TYPES, post_file, request_ticket  # tests/web on sys.path
+
+from webapp.photos import runners
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """A test database of this run's own: helpers and CI may run suites side by side.
+
+    SQLite gets a file rather than the in-memory default: the inline runner's threads need
+    their own connections, and shared-cache memory databases lock whole tables instead of
+    waiting like the file database (WAL, IMMEDIATE transactions) the app really uses.
+    """
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        test["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    else:
+        test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    settings.PHOTOS_INLINE_WORKERS = 0
+    settings.PHOTOS_JOB_RUNNER = "inline"
+    # Real hashing costs half a second per user on a small machine; tests need none of it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return root
+
+
+@pytest.fixture
+def threaded_jobs(settings):
+    settings.PHOTOS_INLINE_WORKERS = 2
+    yield
+    assert runners.wait_idle(timeout=60), "inline jobs still running after 60 s"
+
+
+@pytest.fixture
+def alice(django_user_model):
+    return django_user_model.objects.create_user("alice", "alice@example.com", "pw-alice-123")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    return django_user_model.objects.create_user("bob", "bob@example.com", "pw-bob-123")
+
+
+@pytest.fixture
+def staff(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-123")
+
+
+def _client_for(user, **kwargs) -> Client:
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    return _client_for(bob)
+
+
+@pytest.fixture
+def staff_client(staff) -> Client:
+    return _client_for(staff)
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """`with run_jobs(): ...` runs, at the end of the block, the jobs the block dispatched."""
+
+    @contextlib.contextmanager
+    def run():
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            yield callbacks
+
+    return run
+
+
+@pytest.fixture
+def upload(run_jobs, photos_dir):
+    """upload(client, "hopper.jpg") -> photo id: ticket, file, jobs, as the page does it."""
+
+    def do(client, name: str, *, content_type: str | None = None, path: Path | None = None):
+        path = path or photos_dir / name
+        content_type = content_type or CONTENT_TYPES[path.suffix.lower()]
+        response = request_ticket(
+            client, filename=name, content_type=content_type, size=path.stat().st_size
+        )
+        assert response.status_code == 201, response.content
+        ticket = response.json()
+        with run_jobs():
+            response = post_file(client, ticket, path)
+        assert response.status_code == 204, response.content
+        return ticket["photo_id"]
+
+    return do
+
+
+@pytest.fixture
+def copy_photo(photos_dir, tmp_path):
+    """A test photo copied under another name (or with its bytes changed)."""
+
+    def do(name: str, new_name: str, *, append: bytes = b"") -> Path:
+        target = tmp_path / new_name
+        shutil.copyfile(photos_dir / name, target)
+        if append:
+            with open(target, "ab") as out:
+                out.write(append)
+        return target
+
+    return do

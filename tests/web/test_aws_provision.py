@@ -1,0 +1,211 @@
+"""`manage.py provision` against moto's server: every resource, its policy documents, the
+settings it writes, and the same state when run twice."""
+
+import json
+import shutil
+from pathlib import Path
+
+import aws
+import boto3
+import pytest
+from aws_fixtures import aws_env  # noqa: F401
+from django.core.management import call_command
+
+from webapp.photos.aws.infra import Provisioner
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def prefix() -> str:
+    return aws.unique_name("dr")
+
+
+@pytest.fixture
+def settings_file(tmp_path) -> Path:
+    path = tmp_path / "zappa_settings.json"
+    shutil.copy(ROOT / "zappa_settings.json", path)
+    return path
+
+
+def provision(aws_env, prefix, settings_file, *extra) -> dict:  # noqa: F811
+    from io import StringIO
+
+    out = StringIO()
+    call_command(
+        "provision",
+        "--region",
+        aws.REGION,
+        "--endpoint-url",
+        aws_env,
+        "--prefix",
+        prefix,
+        "--settings-file",
+        str(settings_file),
+        "--site-origin",
+        "https://photos.example.com",
+        *extra,
+        stdout=out,
+    )
+    text = out.getvalue()
+    return json.loads(text[: text.rindex("}") + 1])
+
+
+def test_provision_creates_everything_and_converges(aws_env, prefix, settings_file):  # noqa: F811
+    # when
+    first = provision(aws_env, prefix, settings_file, "--database-url", "postgres://db/x")
+    second = provision(aws_env, prefix, settings_file)
+
+    # then: the same resources, not new ones
+    assert first == second
+    s3 = aws.client("s3", aws_env)
+    photos = first["photo_bucket"]
+    assert photos == f"{prefix}-123456789012-us-east-1-photos"
+    for bucket in (photos, first["deploy_bucket"]):
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
+
+    cors = s3.get_bucket_cors(Bucket=photos)["CORSRules"]
+    assert cors[0]["AllowedOrigins"] == ["https://photos.example.com"]
+    assert "POST" in cors[0]["AllowedMethods"]
+
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=photos)["Rules"]
+    assert rules[0]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    assert not any("Expiration" in rule for rule in rules), "originals must never expire"
+
+    notification = s3.get_bucket_notification_configuration(Bucket=photos)
+    [topic_config] = notification["TopicConfigurations"]
+    assert topic_config["TopicArn"] == first["topic_arn"]
+    assert topic_config["Events"] == ["s3:ObjectCreated:*"]
+    assert topic_config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "uploads/"}]
+
+    sns = aws.client("sns", aws_env)
+    attributes = sns.get_topic_attributes(TopicArn=first["topic_arn"])["Attributes"]
+    policy = json.loads(attributes["Policy"])
+    [statement] = policy["Statement"]
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sns:Publish"
+    assert statement["Resource"] == first["topic_arn"]
+    assert statement["Condition"] == {
+        "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{photos}"},
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+    }
+
+    table = aws.client("dynamodb", aws_env).describe_table(TableName=first["table"])["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "photo_id", "KeyType": "HASH"}]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    assert table["LatestStreamArn"] == first["stream_arn"]
+
+    sqs = aws.client("sqs", aws_env)
+    url = sqs.get_queue_url(QueueName=f"{prefix}-dead-letters")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["QueueArn"] == first["dead_letter_arn"]
+    assert attributes["MessageRetentionPeriod"] == "1209600"
+
+
+def test_secret_key_is_made_once_and_kept(aws_env, prefix, settings_file):  # noqa: F811
+    first = provision(aws_env, prefix, settings_file, "--database-url", "postgres://db/x")
+    provision(aws_env, prefix, settings_file)
+
+    bucket, key = first["remote_env"].removeprefix("s3://").split("/", 1)
+    s3 = aws.client("s3", aws_env)
+    stored = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert stored["DATABASE_URL"] == "postgres://db/x"
+    assert len(stored["DJANGO_SECRET_KEY"]) >= 50
+
+    provision(aws_env, prefix, settings_file)
+    again = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert again == stored
+
+
+def test_settings_file_gets_the_provisioned_names(aws_env, prefix, settings_file):  # noqa: F811
+    outputs = provision(aws_env, prefix, settings_file)
+
+    zappa = json.loads(settings_file.read_text())
+    assert zappa["common"]["s3_bucket"] == outputs["deploy_bucket"]
+    assert zappa["web"]["remote_env"] == outputs["remote_env"]
+    web_env = zappa["web"]["aws_environment_variables"]
+    assert web_env["PHOTOS_BUCKET"] == outputs["photo_bucket"]
+    assert web_env["PHOTOS_RESULTS_TABLE"] == outputs["table"]
+    assert web_env["PHOTOS_TOPIC_ARN"] == outputs["topic_arn"]
+    [stream] = [e for e in zappa["web"]["events"] if "event_source" in e]
+    assert stream["event_source"]["arn"] == outputs["stream_arn"]
+    for stage in ("thumbnails", "metadata"):
+        [sns] = zappa[stage]["events"]
+        assert sns["event_source"]["arn"] == outputs["topic_arn"]
+        assert zappa[stage]["dead_letter_arn"] == outputs["dead_letter_arn"]
+    assert (
+        zappa["thumbnails"]["aws_environment_variables"]["PHOTOS_BUCKET"]
+        == (outputs["photo_bucket"])
+    )
+
+
+def test_notification_keeps_other_configurations(aws_env, prefix):  # noqa: F811
+    # given a bucket that already notifies someone else
+    session = boto3.Session(region_name=aws.REGION)
+    provisioner = Provisioner(session, endpoint_url=aws_env)
+    outputs = provisioner.provision(prefix=prefix)
+    sns = aws.client("sns", aws_env)
+    other = sns.create_topic(Name=aws.unique_name("other"))["TopicArn"]
+    s3 = aws.client("s3", aws_env)
+    current = s3.get_bucket_notification_configuration(Bucket=outputs.photo_bucket)
+    current["TopicConfigurations"].append(
+        {"Id": "someone-else", "TopicArn": other, "Events": ["s3:ObjectRemoved:*"]}
+    )
+    s3.put_bucket_notification_configuration(
+        Bucket=outputs.photo_bucket,
+        NotificationConfiguration={"TopicConfigurations": current["TopicConfigurations"]},
+    )
+
+    # when
+    provisioner.provision(prefix=prefix)
+
+    # then
+    ids = sorted(
+        t["Id"]
+        for t in s3.get_bucket_notification_configuration(Bucket=outputs.photo_bucket)[
+            "TopicConfigurations"
+        ]
+    )
+    assert ids == ["darkroom-uploads-to-topic", "someone-else"]
+
+
+def test_stream_is_linked_to_the_web_function_once_it_exists(aws_env, prefix):  # noqa: F811
+    import io
+    import zipfile
+
+    session = boto3.Session(region_name=aws.REGION)
+    provisioner = Provisioner(session, endpoint_url=aws_env)
+    # before `zappa deploy web`: nothing to link yet
+    assert provisioner.provision(prefix=prefix).stream_mapping == ""
+
+    # given the deployed web function
+    role = aws.client("iam", aws_env).create_role(
+        RoleName=aws.unique_name("role"), AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
+    lam = aws.client("lambda", aws_env)
+    lam.create_function(
+        FunctionName=f"{prefix}-web",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.lambda_handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+
+    # when provisioned twice more
+    first = provisioner.provision(prefix=prefix)
+    second = provisioner.provision(prefix=prefix)
+
+    # then one mapping, with what Zappa cannot set
+    assert first.stream_mapping and first.stream_mapping == second.stream_mapping
+    mappings = lam.list_event_source_mappings(FunctionName=f"{prefix}-web")["EventSourceMappings"]
+    assert len(mappings) == 1
+    mapping = lam.get_event_source_mapping(UUID=first.stream_mapping)
+    assert mapping["EventSourceArn"] == first.stream_arn
+    assert mapping["StartingPosition"] == "TRIM_HORIZON"
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == first.dead_letter_arn

@@ -1,0 +1,144 @@
+"""The scheduled sweep: nothing stays "processing" forever, and abandoned uploads go away.
+
+Runs every few minutes as a Zappa schedule event of the web function (and as
+`manage.py sweep` anywhere). Three cases:
+
+- processing for longer than PHOTOS_STUCK_MINUTES (a job function failed for good, an event
+  was lost): dispatched again, at most PHOTOS_SWEEP_ATTEMPTS times; after that it is failed
+  with a reason the owner can read and an admin can reprocess;
+- uploading for that long although the original is in the store (in S3 mode the web app
+  learns of an upload from the first result; if none came, no job ran): started;
+- uploading for longer than PHOTOS_ABANDONED_HOURS with no original: the row is removed.
+
+The sweep keeps its own count in `photo.jobs["sweep"]`, beside the job outcomes, so it never
+re-dispatches a photo it already re-dispatched within the limit.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from ..models import Photo, PhotoStatus
+from ..services import photo_delete, photo_reprocess, photo_upload_complete
+
+logger = logging.getLogger(__name__)
+
+SWEEP_KEY = "sweep"
+
+
+def handler(event, context=None) -> dict:
+    close_old_connections()
+    try:
+        return sweep()
+    finally:
+        close_old_connections()
+
+
+def sweep(*, now=None, head=None) -> dict:
+    """One pass; the counts of what it did. `head(key)` -> (etag, size) or None."""
+    now = now or timezone.now()
+    head = head or default_head
+    stuck_after = timedelta(minutes=getattr(settings, "PHOTOS_STUCK_MINUTES", 15))
+    abandoned_after = timedelta(hours=getattr(settings, "PHOTOS_ABANDONED_HOURS", 24))
+    max_attempts = getattr(settings, "PHOTOS_SWEEP_ATTEMPTS", 3)
+    report = {"redispatched": 0, "started": 0, "failed": 0, "removed": 0}
+
+    processing = Photo.objects.filter(
+        status=PhotoStatus.PROCESSING, uploaded_at__lte=now - stuck_after
+    )
+    for photo in processing.iterator():
+        mark = (photo.jobs or {}).get(SWEEP_KEY) or {}
+        last = _instant(mark.get("at"))
+        if last and last > now - stuck_after:
+            continue
+        attempts = int(mark.get("attempts") or 0)
+        try:
+            if attempts >= max_attempts:
+                _give_up(photo, attempts)
+                report["failed"] += 1
+            else:
+                _redispatch(photo, attempts + 1, now)
+                report["redispatched"] += 1
+        except Exception:
+            logger.exception("sweep could not handle photo %s", photo.pk)
+
+    uploading = Photo.objects.filter(
+        status=PhotoStatus.UPLOADING, created_at__lte=now - stuck_after
+    )
+    for photo in uploading.iterator():
+        try:
+            found = head(photo.original_key)
+            if found is not None:
+                etag, size = found
+                photo_upload_complete(photo=photo, etag=etag, size=size)
+                report["started"] += 1
+            elif photo.created_at <= now - abandoned_after:
+                photo_delete(photo=photo)
+                report["removed"] += 1
+        except Exception:
+            logger.exception("sweep could not handle photo %s", photo.pk)
+
+    logger.info("sweep: %s", report)
+    return report
+
+
+@transaction.atomic
+def _redispatch(photo: Photo, attempt: int, now) -> None:
+    logger.warning(
+        "photo %s stuck in processing: dispatching again (attempt %d)", photo.pk, attempt
+    )
+    photo = photo_reprocess(photo=photo)
+    Photo.objects.filter(pk=photo.pk).update(
+        jobs={SWEEP_KEY: {"attempts": attempt, "at": now.isoformat()}}
+    )
+
+
+@transaction.atomic
+def _give_up(photo: Photo, attempts: int) -> None:
+    logger.error("photo %s still processing after %d dispatches: failed", photo.pk, attempts)
+    Photo.objects.filter(pk=photo.pk, status=PhotoStatus.PROCESSING).update(
+        status=PhotoStatus.FAILED,
+        error=f"processing did not finish after {attempts} attempts; reprocess it to try again",
+    )
+
+
+def default_head(key: str):
+    """Where the original is, by the configured storage: S3 in S3 mode, else MEDIA_ROOT."""
+    if getattr(settings, "PHOTOS_STORAGE", "local") == "s3":
+        from botocore.exceptions import ClientError
+
+        from .clients import client, photo_bucket
+
+        try:
+            response = client("s3").head_object(Bucket=photo_bucket(), Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return response["ETag"].strip('"'), response["ContentLength"]
+
+    from ..storage import photo_store
+
+    path = photo_store().path(key)
+    if not path.is_file():
+        return None
+    import hashlib
+
+    # The local store has no ETag; S3's for a single-part upload is the MD5, so use that.
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest(), path.stat().st_size
+
+
+def _instant(value):
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        return parse_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,33 @@
+"""URLs of a photo's files. Pages, the API and the admin ask here and never build them.
+
+Today the files are served by the owner-checked views in media_views.py; when the store is
+S3 these become presigned URLs, and nothing that calls them changes.
+"""
+
+from django.urls import reverse
+
+from .models import PhotoStatus
+
+
+def rendition_urls(photo) -> dict[str, str]:
+    """{"thumb": url, "medium": url, "large": url} for the renditions the job produced."""
+    # The renditions keep their key when a photo is reprocessed and are cached for a year:
+    # the version in the query string is what makes a new rendition a new URL.
+    version = _version(photo)
+    return {
+        name: reverse("media:rendition", kwargs={"photo_id": photo.pk, "name": name})
+        + f"?v={version}"
+        for name in photo.renditions
+    }
+
+
+def original_url(photo) -> str:
+    """Download link of the original as uploaded; "" until it has been uploaded."""
+    if photo.status == PhotoStatus.UPLOADING:
+        return ""
+    return reverse("media:original", kwargs={"photo_id": photo.pk})
+
+
+def _version(photo) -> str:
+    stamp = photo.processed_at.strftime("%Y%m%d%H%M%S") if photo.processed_at else "0"
+    return f"{photo.source_etag[:8]}{stamp}"

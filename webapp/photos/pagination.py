@@ -1,0 +1,138 @@
+"""Keyset ("cursor") pagination for the gallery.
+
+OFFSET pages get slower the deeper they go and COUNT(*) scans every row; a gallery of
+thousands of photos instead pages by the sort key of the last photo shown, which the
+(owner, created_at) / (owner, taken_at) indexes answer directly. Every page costs the same
+two queries: the page itself (one row more than shown, to know whether there is a next
+page) and an EXISTS for the link in the other direction.
+
+Orders: "created" is (created_at, id) newest first; "taken" is (taken_at, created_at, id)
+newest first with photos that have no date taken last, then by upload time.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet
+
+PAGE_SIZE = 48
+
+# Newest first, as shown; the reverse is used to walk back towards newer photos.
+_FORWARD = {
+    "created": (F("created_at").desc(), F("id").desc()),
+    "taken": (F("taken_at").desc(nulls_last=True), F("created_at").desc(), F("id").desc()),
+}
+_BACKWARD = {
+    "created": (F("created_at").asc(), F("id").asc()),
+    "taken": (F("taken_at").asc(nulls_first=True), F("created_at").asc(), F("id").asc()),
+}
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The sort key of one photo: where a page starts or ends."""
+
+    created_at: datetime
+    id: uuid.UUID
+    taken_at: datetime | None = None
+
+    @classmethod
+    def of(cls, photo) -> "Cursor":
+        return cls(created_at=photo.created_at, id=photo.id, taken_at=photo.taken_at)
+
+    def encode(self) -> str:
+        taken = self.taken_at.isoformat() if self.taken_at else None
+        raw = json.dumps([self.created_at.isoformat(), str(self.id), taken]).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    @classmethod
+    def decode(cls, token: str) -> "Cursor":
+        """Raises ValueError for anything that is not a cursor this module wrote."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            created, photo_id, taken = json.loads(raw)
+            return cls(
+                created_at=datetime.fromisoformat(created),
+                id=uuid.UUID(photo_id),
+                taken_at=datetime.fromisoformat(taken) if taken else None,
+            )
+        except (binascii.Error, UnicodeDecodeError, TypeError, AttributeError) as exc:
+            raise ValueError(f"bad cursor: {token!r}") from exc
+
+
+def _after(cursor: Cursor, order: str) -> Q:
+    """Photos shown after (older than) the cursor's photo in `order`."""
+    created = Q(created_at__lt=cursor.created_at) | Q(
+        created_at=cursor.created_at, id__lt=cursor.id
+    )
+    if order != "taken":
+        return created
+    if cursor.taken_at is None:
+        return Q(taken_at__isnull=True) & created
+    return (
+        Q(taken_at__lt=cursor.taken_at)
+        | (Q(taken_at=cursor.taken_at) & created)
+        | Q(taken_at__isnull=True)
+    )
+
+
+def _before(cursor: Cursor, order: str) -> Q:
+    """Photos shown before (newer than) the cursor's photo in `order`."""
+    created = Q(created_at__gt=cursor.created_at) | Q(
+        created_at=cursor.created_at, id__gt=cursor.id
+    )
+    if order != "taken":
+        return created
+    if cursor.taken_at is None:
+        return Q(taken_at__isnull=False) | (Q(taken_at__isnull=True) & created)
+    return Q(taken_at__gt=cursor.taken_at) | (Q(taken_at=cursor.taken_at) & created)
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    photos: list
+    newer: str | None  # cursor for the "Newer" link (?before=...), None on the first page
+    older: str | None  # cursor for the "Older" link (?after=...), None on the last page
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    order: str = "created",
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> KeysetPage:
+    """One page of `queryset` (already scoped to an owner) in `order`.
+
+    `after`: the page of photos following that cursor (the "Older" link); `before`: the
+    page preceding it ("Newer"); neither: the first page.
+    """
+    order = order if order in _FORWARD else "created"
+    if before is not None:
+        rows = list(queryset.filter(_before(before, order)).order_by(*_BACKWARD[order])[: size + 1])
+        more_newer = len(rows) > size
+        photos = rows[:size][::-1]
+        more_older = bool(photos) and queryset.filter(_after(Cursor.of(photos[-1]), order)).exists()
+    else:
+        if after is not None:
+            queryset_page = queryset.filter(_after(after, order))
+        else:
+            queryset_page = queryset
+        rows = list(queryset_page.order_by(*_FORWARD[order])[: size + 1])
+        more_older = len(rows) > size
+        photos = rows[:size]
+        more_newer = (
+            after is not None
+            and bool(photos)
+            and queryset.filter(_before(Cursor.of(photos[0]), order)).exists()
+        )
+    return KeysetPage(
+        photos=photos,
+        newer=Cursor.of(photos[0]).encode() if more_newer else None,
+        older=Cursor.of(photos[-1]).encode() if more_older else None,
+    )

@@ -1,0 +1,457 @@
+"""Writes. Every change to a photo goes through one of these functions.
+
+`photo_results_record` is the single door through which job outcomes reach the database,
+whoever delivers them: the inline runner now, a Celery worker or the DynamoDB stream
+recorder later. It is idempotent and order-tolerant because every one of those transports
+may deliver twice or out of order.
+"""
+
+import base64
+import io
+import logging
+import math
+import mimetypes
+import re
+import unicodedata
+import uuid
+from datetime import UTC, datetime
+
+import blurhash
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from PIL import Image
+
+from jobs.errors import human_bytes
+
+from . import runners
+from .models import Photo, PhotoStatus
+from .storage import photo_store
+
+logger = logging.getLogger(__name__)
+
+JOBS = ("renditions", "metadata")
+
+# Bytes, not characters: a file name component is limited to 255 bytes on most file systems
+# and S3 keys to 1024; 120 leaves room for the prefix and a long extension.
+_MAX_STEM_BYTES = 120
+_UNSAFE_IN_NAME = re.compile(r"[^\w.\-]+")
+
+# What browsers and phones actually send, mapped to the one name the pipeline knows.
+_CONTENT_TYPE_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/x-png": "image/png",
+    "image/tif": "image/tiff",
+}
+# Browsers send an empty type (or octet-stream) for files the OS does not know, which is
+# HEIC on most desktops: then the extension decides.
+_TYPES_BY_EXTENSION = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "jpe": "image/jpeg",
+    "png": "image/png",
+    "apng": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "heic": "image/heic",
+    "heif": "image/heif",
+    "hif": "image/heif",
+    "avif": "image/avif",
+    "mpo": "image/mpo",
+}
+_EXTENSIONS_BY_TYPE = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/tiff": "tif",
+    "image/heic": "heic",
+    "image/heif": "heif",
+    "image/heic-sequence": "heic",
+    "image/heif-sequence": "heif",
+    "image/avif": "avif",
+    "image/mpo": "mpo",
+}
+
+_TAKEN_AT = re.compile(
+    r"^(?P<wall>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)"
+    r"(?P<offset>Z|[+-]\d{2}:\d{2})?$"
+)
+
+
+# --- Upload -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def photo_create(*, owner, filename: str, content_type: str, size) -> Photo:
+    """A photo waiting for its original. Refuses, in words, what could never become one."""
+    filename = display_filename(filename)
+    content_type = normalise_content_type(content_type, filename)
+    if content_type not in settings.PHOTOS_ALLOWED_CONTENT_TYPES:
+        raise ValidationError(
+            f"not an image type: {content_type or 'unknown'}", code="content_type"
+        )
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise ValidationError("size must be a whole number of bytes", code="size")
+    if size < 1:
+        raise ValidationError("empty file", code="empty")
+    limit = settings.PHOTOS_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"too large: {human_bytes(size)}, limit {human_bytes(limit)}", code="too_large"
+        )
+    photo_id = uuid.uuid4()
+    return Photo.objects.create(
+        id=photo_id,
+        owner=owner,
+        filename=filename or safe_name("", content_type),
+        original_key=f"uploads/{photo_id}/{safe_name(filename, content_type)}",
+        content_type=content_type,
+        declared_size=size,
+    )
+
+
+@transaction.atomic
+def photo_upload_complete(*, photo: Photo, etag: str, size: int) -> Photo:
+    """The original is in the store: start the jobs once this commits."""
+    runners.check_configured()
+    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    if photo.status != PhotoStatus.UPLOADING:
+        raise ValidationError("this photo was already uploaded", code="state")
+    photo.status = PhotoStatus.PROCESSING
+    photo.source_etag = _bare_etag(etag)
+    photo.uploaded_at = timezone.now()
+    photo.bytes = size
+    photo.jobs = {}
+    photo.error = ""
+    photo.save(
+        update_fields=["status", "source_etag", "uploaded_at", "bytes", "jobs", "error"]
+    )
+    _dispatch_on_commit(photo)
+    return photo
+
+
+@transaction.atomic
+def photo_reprocess(*, photo: Photo) -> Photo:
+    """Run both jobs again on the stored original (after a fix or a change of sizes)."""
+    runners.check_configured()
+    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    if photo.status == PhotoStatus.UPLOADING:
+        raise ValidationError("this photo has no original yet", code="state")
+    photo.status = PhotoStatus.PROCESSING
+    photo.jobs = {}
+    photo.error = ""
+    photo.processed_at = None
+    photo.save(update_fields=["status", "jobs", "error", "processed_at"])
+    _dispatch_on_commit(photo)
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: Photo) -> None:
+    """The row now, the original and renditions once that is committed (a rollback must not
+    leave a row whose files are gone)."""
+    photo_id = photo.pk
+    Photo.objects.filter(pk=photo_id).delete()
+    transaction.on_commit(lambda: _delete_files(photo_id), robust=True)
+
+
+def _dispatch_on_commit(photo: Photo) -> None:
+    # robust: the row is committed whatever happens to the hand-off; a failure there is
+    # logged, and the photo can be reprocessed from the admin.
+    transaction.on_commit(lambda: runners.dispatch(photo), robust=True)
+
+
+def _delete_files(photo_id) -> None:
+    store = photo_store()
+    removed = store.delete_prefix(f"uploads/{photo_id}/")
+    removed += store.delete_prefix(f"renditions/{photo_id}/")
+    logger.info("deleted %d file(s) of photo %s", removed, photo_id)
+
+
+# --- Job outcomes -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
+    """Record one job's outcome and derive the photo's state from all of them.
+
+    Same outcome twice: same state. An outcome for another version of the original (its
+    `source_etag` differs) or older than the one stored for that job is ignored. A photo
+    deleted meanwhile is not an error: its late files are removed and nothing else happens.
+    """
+    if job not in JOBS or not isinstance(outcome, dict):
+        logger.error("ignored malformed outcome of job %r for photo %s", job, photo_id)
+        return None
+    if outcome.get("status") not in ("done", "failed"):
+        logger.error("ignored %s outcome with status %r", job, outcome.get("status"))
+        return None
+    try:
+        photo_uuid = uuid.UUID(str(photo_id))
+    except ValueError:
+        logger.error("ignored %s outcome for a malformed photo id %r", job, photo_id)
+        return None
+
+    photo = Photo.objects.select_for_update().filter(pk=photo_uuid).first()
+    if photo is None:
+        logger.warning("ignored %s outcome for photo %s: it no longer exists", job, photo_uuid)
+        # The jobs may have written renditions after the delete removed the folder.
+        transaction.on_commit(lambda: _delete_files(photo_uuid), robust=True)
+        return None
+
+    etag = _bare_etag(outcome.get("source_etag"))
+    if not photo.source_etag and photo.status == PhotoStatus.UPLOADING:
+        # The web app did not see the upload happen (a browser POSTing straight to S3): the
+        # first job to report names the object it read.
+        photo.source_etag = etag
+        photo.uploaded_at = photo.uploaded_at or timezone.now()
+    elif etag != photo.source_etag:
+        logger.info(
+            "ignored %s outcome for photo %s: source etag %r is not the current %r",
+            job,
+            photo.pk,
+            etag,
+            photo.source_etag,
+        )
+        return photo
+
+    stored = photo.jobs.get(job)
+    finished_at = _parse_instant(outcome.get("finished_at"))
+    stored_finished_at = _parse_instant(stored.get("finished_at")) if stored else None
+    if stored_finished_at and finished_at and finished_at < stored_finished_at:
+        logger.info("ignored an older %s outcome for photo %s", job, photo.pk)
+        return photo
+
+    outcome = json_safe(outcome)
+    photo.jobs = {**photo.jobs, job: outcome}
+    if outcome["status"] == "done":
+        result = outcome.get("result") or {}
+        if job == "metadata":
+            _copy_metadata(photo, result)
+            _link_duplicates(photo)
+        else:
+            _copy_renditions(photo, result)
+    _derive_status(photo)
+    photo.save()
+    return photo
+
+
+def _derive_status(photo: Photo) -> None:
+    outcomes = {job: photo.jobs.get(job) for job in JOBS}
+    failed = [o for o in outcomes.values() if o and o.get("status") == "failed"]
+    if failed:
+        photo.status = PhotoStatus.FAILED
+        photo.error = _truncate(str(failed[0].get("error") or "processing failed"), "error")
+    elif all(o and o.get("status") == "done" for o in outcomes.values()):
+        photo.status = PhotoStatus.READY
+        photo.error = ""
+    else:
+        photo.status = PhotoStatus.PROCESSING
+        photo.error = ""
+    if photo.status == PhotoStatus.PROCESSING:
+        photo.processed_at = None
+    else:
+        # From the outcomes, not the clock, so that recording twice changes nothing.
+        instants = [_parse_instant(o.get("finished_at")) for o in outcomes.values() if o]
+        photo.processed_at = max((i for i in instants if i), default=None) or timezone.now()
+
+
+def _copy_renditions(photo: Photo, result: dict) -> None:
+    renditions = {}
+    for item in result.get("renditions") or []:
+        if isinstance(item, dict) and item.get("name") and item.get("key"):
+            renditions[str(item["name"])] = {
+                "key": str(item["key"]),
+                "width": _int(item.get("width")),
+                "height": _int(item.get("height")),
+                "bytes": _int(item.get("bytes")),
+            }
+    photo.renditions = renditions
+    hash_ = result.get("placeholder") or ""
+    if hash_ != photo.placeholder or not photo.placeholder_data_url:
+        photo.placeholder = _truncate(hash_, "placeholder")
+        photo.placeholder_data_url = placeholder_data_url(hash_, _aspect(renditions))
+
+
+def _aspect(renditions: dict) -> float:
+    """Height over width of the renditions (they all share it); 1 when unknown."""
+    for item in sorted(renditions.values(), key=lambda r: -(r.get("width") or 0)):
+        if item.get("width") and item.get("height"):
+            return item["height"] / item["width"]
+    return 1.0
+
+
+def placeholder_data_url(hash_: str, aspect: float = 1.0) -> str:
+    """The BlurHash as a 32 px wide PNG data URL (a few hundred bytes), or "" when there is
+    none or it does not decode: a missing placeholder must never fail a photo."""
+    if not hash_:
+        return ""
+    height = max(1, min(128, round(32 * aspect)))
+    try:
+        rows = blurhash.decode(hash_, 32, height)
+    except (ValueError, IndexError, TypeError):
+        logger.warning("could not decode placeholder %r", hash_)
+        return ""
+    image = Image.new("RGB", (32, height))
+    image.putdata([tuple(int(c) for c in pixel) for row in rows for pixel in row])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _copy_metadata(photo: Photo, record: dict) -> None:
+    photo.metadata = record
+    for name in ("format", "mime", "sha256", "camera_make", "camera_model", "lens"):
+        setattr(photo, name, _truncate(record.get(name) or "", name))
+    photo.bytes = _int(record.get("bytes"), default=photo.bytes)
+    photo.width = _int(record.get("width"))
+    photo.height = _int(record.get("height"))
+    orientation = _int(record.get("orientation"))
+    photo.orientation = orientation if orientation in range(1, 9) else None
+    photo.taken_at, photo.taken_at_offset = parse_taken_at(record.get("taken_at"))
+    photo.exposure_time = _float(record.get("exposure_time"))
+    photo.f_number = _float(record.get("f_number"))
+    photo.focal_length = _float(record.get("focal_length"))
+    photo.iso = _int(record.get("iso"))
+    gps = record.get("gps") if isinstance(record.get("gps"), dict) else {}
+    lat, lon = _float(gps.get("lat")), _float(gps.get("lon"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        lat = lon = None
+    photo.gps_lat, photo.gps_lon = lat, lon
+    photo.gps_alt = _float(gps.get("alt")) if lat is not None else None
+    photo.exif = record.get("exif") if isinstance(record.get("exif"), dict) else {}
+
+
+def _link_duplicates(photo: Photo) -> None:
+    """Point this photo, and the owner's later photos with the same bytes, at the earliest
+    one. Jobs finish in any order, so a copy may be recorded before its original."""
+    if not photo.sha256:
+        photo.duplicate_of = None
+        return
+    same = Photo.objects.filter(owner_id=photo.owner_id, sha256=photo.sha256).exclude(pk=photo.pk)
+    earlier = Q(created_at__lt=photo.created_at) | Q(created_at=photo.created_at, pk__lt=photo.pk)
+    photo.duplicate_of = same.filter(earlier).order_by("created_at", "pk").first()
+    same.exclude(earlier).update(duplicate_of=photo.duplicate_of or photo)
+
+
+def parse_taken_at(value) -> tuple[datetime | None, str]:
+    """"2019:…" metadata string -> (camera wall clock stored as if UTC, "+02:00" or "")."""
+    if not isinstance(value, str):
+        return None, ""
+    match = _TAKEN_AT.match(value.strip())
+    if not match:
+        return None, ""
+    try:
+        wall = datetime.fromisoformat(match["wall"])
+    except ValueError:
+        return None, ""
+    offset = match["offset"] or ""
+    if offset == "Z":
+        offset = "+00:00"
+    if offset and (int(offset[1:3]) > 14 or int(offset[4:6]) > 59):
+        offset = ""
+    return wall.replace(tzinfo=UTC), offset
+
+
+# --- Names --------------------------------------------------------------------------------
+
+
+def display_filename(filename) -> str:
+    """The name as the user knows it, minus any folder and invisible characters."""
+    name = unicodedata.normalize("NFC", str(filename or ""))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    return _truncate(name, "filename")
+
+
+def safe_name(filename: str, content_type: str) -> str:
+    """The original's name in its key: one path segment of letters, digits, "-", "_" and a
+    lower-case extension (inferred from the type when missing), at most ~130 bytes."""
+    name = unicodedata.normalize("NFKC", display_filename(filename))
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:10]
+    if not ext:
+        ext = _EXTENSIONS_BY_TYPE.get(content_type, "")
+    stem = re.sub(r"-{2,}", "-", _UNSAFE_IN_NAME.sub("-", stem)).strip("-._")
+    while len(stem.encode("utf-8")) > _MAX_STEM_BYTES:
+        stem = stem[:-1]
+    stem = stem.rstrip("-._") or "photo"
+    return f"{stem}.{ext}" if ext else stem
+
+
+def normalise_content_type(content_type, filename: str = "") -> str:
+    content_type = str(content_type or "").split(";", 1)[0].strip().lower()
+    content_type = _CONTENT_TYPE_ALIASES.get(content_type, content_type)
+    if content_type in ("", "application/octet-stream", "binary/octet-stream"):
+        ext = filename.rpartition(".")[2].lower() if "." in filename else ""
+        guessed = _TYPES_BY_EXTENSION.get(ext) or mimetypes.guess_type(f"x.{ext}")[0]
+        content_type = guessed or content_type
+    return content_type
+
+
+# --- Small helpers --------------------------------------------------------------------------
+
+
+def json_safe(value):
+    """What PostgreSQL's jsonb (and SQLite's JSON) accept: no NUL characters, no lone
+    surrogates, no NaN or infinities. Real EXIF blocks contain all three."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {json_safe(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return json_safe(str(value))
+
+
+def _truncate(value: str, field: str) -> str:
+    limit = Photo._meta.get_field(field).max_length
+    return str(value)[:limit]
+
+
+def _int(value, default=None):
+    if isinstance(value, bool) or value is None:
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    # The columns are positive 32- or 64-bit integers; broken EXIF has anything.
+    return number if 0 <= number < 2**31 else default
+
+
+def _float(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _bare_etag(etag) -> str:
+    return str(etag or "").strip().strip('"')
+
+
+def _parse_instant(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

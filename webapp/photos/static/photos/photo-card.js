@@ -1,0 +1,64 @@
+// A gallery card drawn from the API's photo JSON; the same markup as
+// templates/photos/_photo_card.html, so a card can be swapped in when its photo settles.
+
+export const THUMB_SIZES = "(min-width: 1240px) 236px, (min-width: 720px) 30vw, 47vw";
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** <img> with srcset over the named renditions (smallest first), or null if none exist. */
+export function renditionImg(photo, names, sizes, className) {
+  const urls = photo.renditions || {};
+  const dims = photo.renditions_size || {};
+  const available = names.filter((name) => urls[name] && dims[name]);
+  if (!available.length) return null;
+  const [width, height] = dims[available[available.length - 1]];
+  const img = el("img", `photo-img ${className}`);
+  img.src = urls[available[0]];
+  img.srcset = available.map((name) => `${urls[name]} ${dims[name][0]}w`).join(", ");
+  img.sizes = sizes;
+  img.width = width;
+  img.height = height;
+  img.alt = photo.title || photo.filename;
+  img.loading = "lazy";
+  img.decoding = "async";
+  if (photo.placeholder_data_url) {
+    img.style.backgroundImage = `url("${photo.placeholder_data_url}")`;
+  }
+  return img;
+}
+
+const STATUS_LABEL = { uploading: "Uploading", processing: "Processing", ready: "Ready", failed: "Failed" };
+
+export function cardFor(photo) {
+  const li = el("li", `photo-card photo-card--${photo.status}`);
+  li.dataset.photoId = photo.id;
+  li.dataset.status = photo.status;
+  const link = el("a", "photo-card__link");
+  link.href = photo.detail_url;
+  const frame = el("span", "photo-card__frame");
+  const img = photo.status === "ready" ? renditionImg(photo, ["thumb", "medium"], THUMB_SIZES, "photo-card__img") : null;
+  if (img) {
+    frame.append(img);
+  } else if (photo.status === "failed") {
+    frame.append(el("span", "photo-card__state photo-card__state--failed", "Failed"));
+  } else {
+    const state = el("span", "photo-card__state");
+    const spinner = el("span", "spinner");
+    spinner.setAttribute("aria-hidden", "true");
+    state.append(spinner, `${STATUS_LABEL[photo.status] || photo.status}…`);
+    frame.append(state);
+  }
+  link.append(frame, el("span", "photo-card__name", photo.title || photo.filename));
+  li.append(link);
+  if (photo.status === "failed") {
+    li.append(el("p", "photo-card__error", photo.error || "Processing failed"));
+  } else if (photo.duplicate_of) {
+    li.append(el("p", "photo-card__note", "Duplicate"));
+  }
+  return li;
+}

@@ -1,0 +1,40 @@
+"""<img> tags for renditions: srcset with each rendition's real width, width/height so the
+layout does not jump, and the blurred placeholder painted behind while the file loads."""
+
+from django import template
+from django.utils.html import format_html
+
+from .. import links
+
+register = template.Library()
+
+
+@register.simple_tag
+def photo_img(photo, names: str, sizes: str, css_class: str = "", loading: str = "lazy", alt=None):
+    """`names`: space-separated renditions, smallest first, e.g. "thumb medium"."""
+    urls = links.rendition_urls(photo)
+    available = [
+        (name, photo.renditions[name])
+        for name in names.split()
+        if name in urls and name in (photo.renditions or {})
+    ]
+    if not available:
+        return ""
+    srcset = ", ".join(f"{urls[name]} {info['width']}w" for name, info in available)
+    largest = available[-1][1]
+    placeholder = photo.placeholder_data_url
+    return format_html(
+        '<img class="{}" src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" '
+        'loading="{}" decoding="async"{}>',
+        " ".join(filter(None, ["photo-img", css_class])),
+        urls[available[0][0]],
+        srcset,
+        sizes,
+        largest["width"],
+        largest["height"],
+        str(photo) if alt is None else alt,
+        loading,
+        format_html(' style="background-image: url(&quot;{}&quot;)"', placeholder)
+        if placeholder
+        else "",
+    )

@@ -1,0 +1,104 @@
+"""Pages. Thin: reads go through selectors (and the keyset paginator), writes through
+services; everything the browser does after the page loads goes through the JSON API."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import DetailView, TemplateView
+
+from . import links, selectors, services
+from .models import PhotoStatus
+from .pagination import Cursor, keyset_page
+
+PENDING = (PhotoStatus.UPLOADING, PhotoStatus.PROCESSING)
+ORDERS = {"created": "Date added", "taken": "Date taken"}
+
+
+def _api_config() -> dict:
+    """URLs and limits the page scripts need, handed over through json_script."""
+    any_id = uuid.UUID(int=0)
+    return {
+        "uploadsUrl": reverse("api:uploads"),
+        "photosUrl": reverse("api:photos"),
+        "photoUrl": reverse("api:photo", kwargs={"photo_id": any_id}).replace(str(any_id), "{id}"),
+        "galleryUrl": reverse("photos:gallery"),
+        "maxBytes": settings.PHOTOS_MAX_UPLOAD_BYTES,
+    }
+
+
+def _cursor(value: str | None) -> Cursor | None:
+    if not value:
+        return None
+    try:
+        return Cursor.decode(value)
+    except ValueError:
+        return None  # a mangled link shows the first page rather than an error
+
+
+class GalleryView(LoginRequiredMixin, TemplateView):
+    template_name = "photos/gallery.html"
+
+    def get_context_data(self, **kwargs):
+        order = self.request.GET.get("order", "created")
+        if order not in ORDERS:
+            order = "created"
+        before = _cursor(self.request.GET.get("before"))
+        after = None if before else _cursor(self.request.GET.get("after"))
+        # The gallery never reads the EXIF blobs: leave them in the database.
+        photos = selectors.photo_list(owner=self.request.user, order=order).defer(
+            "exif", "metadata", "jobs"
+        )
+        page = keyset_page(photos, order=order, after=after, before=before)
+        return super().get_context_data(
+            page=page,
+            photos=page.photos,
+            order=order,
+            orders=ORDERS,
+            paged=bool(before or after),
+            has_pending=any(photo.status in PENDING for photo in page.photos),
+            api_config=_api_config(),
+            **kwargs,
+        )
+
+
+class UploadView(LoginRequiredMixin, TemplateView):
+    template_name = "photos/upload.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            api_config=_api_config(), max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES, **kwargs
+        )
+
+
+class PhotoDetailView(LoginRequiredMixin, DetailView):
+    template_name = "photos/detail.html"
+    context_object_name = "photo"
+
+    def get_object(self, queryset=None):
+        return selectors.photo_get(owner=self.request.user, photo_id=self.kwargs["photo_id"])
+
+    def get_context_data(self, **kwargs):
+        photo = self.object
+        original = photo.duplicate_of
+        return super().get_context_data(
+            # Only ever link to a photo the viewer owns.
+            duplicate_of=original if original and original.owner_id == photo.owner_id else None,
+            is_pending=photo.status in PENDING,
+            original_url=links.original_url(photo),
+            api_config=_api_config(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        """Delete without JavaScript: the page's form posts here (the script uses the API)."""
+        photo = self.get_object()
+        if request.POST.get("action") != "delete":
+            return redirect("photos:detail", photo_id=photo.id)
+        name = str(photo)
+        services.photo_delete(photo=photo)
+        messages.success(request, f"Deleted {name}.")
+        return redirect("photos:gallery")
