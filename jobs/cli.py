@@ -20,12 +20,16 @@ from jobs.config import Limits
 from jobs.errors import NotAnImage
 from jobs.storage import LocalStore, check_size
 
+
 class _Unexpected(Exception):
     """A file that failed for a reason that is not the file's fault."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "renditions" and Path(args.out).exists() and not Path(args.out).is_dir():
+        parser.error(f"--out {args.out}: not a directory")
     limits = Limits.from_env()
     if args.max_bytes is not None:
         limits = replace(limits, max_bytes=args.max_bytes)
@@ -37,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         answers = _renditions_all(args.files, Path(args.out), limits)
     status = 0
     for answer, unexpected in answers:
-        print(json.dumps(answer, ensure_ascii=False, default=str), flush=True)
+        # ASCII-only JSON: exact on any terminal or pipe encoding.
+        print(json.dumps(answer, default=str), flush=True)
         if unexpected:
             status = 1
     return status
@@ -47,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m jobs",
         description="Darkroom's side jobs on local files: one JSON line per file, in order.",
-        epilog="Exit status: 0 when every file was answered (even with \"ok\": false), "
+        epilog='Exit status: 0 when every file was answered (even with "ok": false), '
         "2 for a usage error, 1 when a file hit an unexpected error.",
     )
     limits = argparse.ArgumentParser(add_help=False)

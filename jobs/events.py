@@ -107,7 +107,9 @@ def _walk_record(record: object, *, depth: int):
         if created is not None:
             yield created
     elif source == "aws:sns":
-        yield from _walk(_loads(record.get("Sns", {}).get("Message")), depth=depth + 1)
+        sns = record.get("Sns")
+        message = sns.get("Message") if isinstance(sns, dict) else None
+        yield from _walk(_loads(message), depth=depth + 1)
     elif source == "aws:sqs":
         yield from _walk(_loads(record.get("body")), depth=depth + 1)
     else:
@@ -119,33 +121,41 @@ def _from_s3_record(record: dict) -> ObjectCreated | None:
     if not event_name.startswith("ObjectCreated:"):
         logger.info("ignored S3 %s", event_name or "event without a name")
         return None
-    s3 = record["s3"]
-    obj = s3["object"]
-    return ObjectCreated(
-        bucket=s3["bucket"]["name"],
-        # S3 notifications URL-encode the key form-style: "red flower.jpg" -> "red+flower.jpg".
-        key=unquote_plus(obj["key"]),
-        size=_int_or_none(obj.get("size")),
-        etag=_bare_etag(obj.get("eTag")),
-        sequencer=obj.get("sequencer") or "",
-    )
+    try:
+        s3 = record["s3"]
+        obj = s3["object"]
+        return ObjectCreated(
+            bucket=s3["bucket"]["name"],
+            # S3 URL-encodes keys form-style in notifications: "red flower.jpg" -> "red+flower.jpg".
+            key=unquote_plus(obj["key"]),
+            size=_int_or_none(obj.get("size")),
+            etag=_bare_etag(obj.get("eTag")),
+            sequencer=obj.get("sequencer") or "",
+        )
+    except (KeyError, TypeError, AttributeError):
+        logger.warning("ignored malformed S3 record")
+        return None
 
 
 def _from_eventbridge(message: dict) -> ObjectCreated | None:
     if message.get("detail-type") != "Object Created":
         logger.info("ignored S3 EventBridge %s", message.get("detail-type"))
         return None
-    detail = message.get("detail") or {}
-    obj = detail.get("object") or {}
-    return ObjectCreated(
-        bucket=detail["bucket"]["name"],
-        # EventBridge carries the key encoded the same way as the notifications (Powertools'
-        # S3EventBridgeNotificationObject.key decodes it with unquote_plus too).
-        key=unquote_plus(obj["key"]),
-        size=_int_or_none(obj.get("size")),
-        etag=_bare_etag(obj.get("etag")),
-        sequencer=obj.get("sequencer") or "",
-    )
+    try:
+        detail = message["detail"]
+        obj = detail["object"]
+        return ObjectCreated(
+            bucket=detail["bucket"]["name"],
+            # Decoded like the notifications' keys: Powertools' S3EventBridgeNotificationObject
+            # applies unquote_plus too. For a plain key ("IMG_0001.jpg") both readings agree.
+            key=unquote_plus(obj["key"]),
+            size=_int_or_none(obj.get("size")),
+            etag=_bare_etag(obj.get("etag")),
+            sequencer=obj.get("sequencer") or "",
+        )
+    except (KeyError, TypeError, AttributeError):
+        logger.warning("ignored malformed S3 EventBridge event")
+        return None
 
 
 def _loads(text: object) -> object:

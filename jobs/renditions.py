@@ -10,7 +10,8 @@ Speed and memory, in order of what they buy on a 24 MP JPEG:
 - each smaller size is resampled from the previous one (large -> medium -> thumb), and the
   colour conversion and the transposition run on the largest rendition, not the original;
 - the WebP encodes, the bulk of the time, run on a small thread pool: Pillow releases the
-  GIL while libwebp encodes, so the large encode overlaps the medium and thumb work.
+  GIL while libwebp encodes, so the large encode overlaps the medium and thumb work; the
+  first (largest) resize is split into bands on the same two threads.
 """
 
 import io
@@ -30,9 +31,9 @@ from jobs.placeholder import blurhash_for
 WEBP_METHOD = 4
 # WebP cannot hold more than 16383 px on a side.
 WEBP_MAX_SIDE = 16383
-# The three encodes are independent and release the GIL: one thread per core (a Lambda
-# function gets 2 vCPUs from 1,769 MB; below that the threads simply share one).
-ENCODE_THREADS = 2
+# The first resize (in bands) and the three encodes release the GIL: one thread per core
+# (a Lambda function has 2 vCPUs from 3,538 MB; below that the threads share what there is).
+THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -63,36 +64,36 @@ def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -
     """
     limits = limits or Limits()
     by_size = sorted(limits.sizes.items(), key=lambda item: item[1], reverse=True)
-    with open_image(source, limits=limits) as image:
-        stored = image.size
-        largest = imaging.fit(stored, min(by_size[0][1], WEBP_MAX_SIDE))
-        if image.format in ("JPEG", "MPO"):
-            # Ask for the real target: `thumbnail((2048, 2048))` would ask for 2048 on the
-            # short side too and never let a 3:2 photo decode at half scale. `fit` is
-            # symmetric, so the stored (not yet upright) size is the right one to ask with.
-            image.draft(image.mode, largest)
-        load_pixels(image)
-        turn = imaging.orientation(image)
-        icc_profile = image.info.get("icc_profile")
-        first = imaging.resize(imaging.to_working_mode(image), largest)
-        if first is image:
-            first = image.copy()  # closing the file must not take the pixels with it
-    first = imaging.to_srgb(first, icc_profile)
-    first = imaging.drop_opaque_alpha(first)
-    first = imaging.upright(first, turn)
-    first.info = {}  # nothing of the original's metadata may ride along into a rendition
+    with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="renditions") as workers:
+        with open_image(source, limits=limits) as image:
+            stored = image.size
+            largest = imaging.fit(stored, min(by_size[0][1], WEBP_MAX_SIDE))
+            if image.format in ("JPEG", "MPO"):
+                # Ask for the real target: `thumbnail((2048, 2048))` would ask for 2048 on
+                # the short side too and never let a 3:2 photo decode at half scale. `fit` is
+                # symmetric, so the stored (not yet upright) size is the right one to ask with.
+                image.draft(image.mode, largest)
+            load_pixels(image)
+            turn = imaging.orientation(image)
+            icc_profile = image.info.get("icc_profile")
+            first = imaging.resize(imaging.to_working_mode(image), largest, workers=workers)
+            if first is image:
+                first = image.copy()  # closing the file must not take the pixels with it
+        first = imaging.to_srgb(first, icc_profile)
+        first = imaging.drop_opaque_alpha(first)
+        first = imaging.upright(first, turn)
+        first.info = {}  # nothing of the original's metadata may ride along into a rendition
 
-    upright = imaging.displayed_size(stored, turn)
-    targets = {name: imaging.fit(upright, min(px, WEBP_MAX_SIDE)) for name, px in by_size}
-    encoded: dict[str, Future[bytes]] = {}
-    with ThreadPoolExecutor(max_workers=ENCODE_THREADS, thread_name_prefix="webp") as pool:
+        upright = imaging.displayed_size(stored, turn)
+        targets = {name: imaging.fit(upright, min(px, WEBP_MAX_SIDE)) for name, px in by_size}
+        encoded: dict[str, Future[bytes]] = {}
         previous, previous_name = first, None
         for name, _ in by_size:
             current = imaging.resize(previous, targets[name])
             if current is previous and previous_name is not None:
                 encoded[name] = encoded[previous_name]  # same pixels: encode once
             else:
-                encoded[name] = pool.submit(_webp, current, limits.webp_quality)
+                encoded[name] = workers.submit(_webp, current, limits.webp_quality)
             previous, previous_name = current, name
         # The smallest rendition is all a 4 x 3 BlurHash needs; computed while libwebp works.
         placeholder = blurhash_for(previous)

@@ -34,7 +34,8 @@ class MotoServer:
         self.host = host
         self.endpoint_url: str | None = None
         self._process: subprocess.Popen | None = None
-        self._log = tempfile.TemporaryFile()
+        # Lives as long as the server: its output, shown if it fails to start.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115
 
     def start(self, timeout: float = 30.0) -> str:
         last_error = None

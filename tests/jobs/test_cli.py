@@ -49,7 +49,12 @@ def test_metadata_one_line_per_file_in_order(photos_dir, tmp_path):
     assert hopper["ok"] is True and hopper["error"] is None
     assert (hopper["format"], hopper["width"], hopper["height"]) == ("JPEG", 128, 128)
     assert broken["ok"] is False and broken["error"]
-    assert missing == {**dict.fromkeys(hopper), "path": str(files[2]), "ok": False, "error": "file not found"}
+    assert missing == {
+        **dict.fromkeys(hopper),
+        "path": str(files[2]),
+        "ok": False,
+        "error": "file not found",
+    }
     assert broken.keys() == hopper.keys()
     assert all(broken[k] is None for k in hopper if k not in ("path", "ok", "error"))
     assert portrait["orientation"] == 6
@@ -146,6 +151,28 @@ def test_usage_errors_exit_2_with_a_message(args):
     assert done.returncode == 2
     assert done.stdout == ""
     assert "usage: python -m jobs" in done.stderr
+
+
+def test_out_must_be_a_directory(photos_dir, tmp_path):
+    not_a_dir = tmp_path / "file.txt"
+    not_a_dir.write_text("x")
+
+    done = run_jobs("renditions", photos_dir / "hopper.jpg", "--out", not_a_dir)
+
+    assert done.returncode == 2
+    assert "not a directory" in done.stderr
+
+
+def test_unicode_paths_round_trip(photos_dir, tmp_path):
+    photo = tmp_path / "Été à Zürich.jpg"
+    shutil.copy(photos_dir / "hopper.jpg", photo)
+
+    done = run_jobs("metadata", photo, env={"LC_ALL": "C", "PYTHONIOENCODING": "ascii"})
+
+    assert done.returncode == 0, done.stderr
+    (answer,) = lines(done.stdout)
+    assert answer["path"] == str(photo)
+    assert answer["ok"] is True
 
 
 def test_help_names_both_commands():

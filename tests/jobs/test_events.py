@@ -103,8 +103,24 @@ def test_other_events_yield_nothing(load_event, name):
     assert records_from_event(load_event(name)) == []
 
 
-@pytest.mark.parametrize("event", [None, [], "text", {}, {"Records": "nope"}, {"Records": [1]}])
-def test_unknown_shapes_yield_nothing(event):
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        [],
+        "text",
+        {},
+        {"Records": "nope"},
+        {"Records": [1]},
+        {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put"}]},
+        {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": []}]},
+        {"Records": [{"EventSource": "aws:sns", "Sns": None}]},
+        {"Records": [{"eventSource": "aws:sqs", "body": "{not json"}]},
+        {"source": "aws.s3", "detail-type": "Object Created", "detail": {"object": {}}},
+    ],
+)
+def test_unknown_and_malformed_shapes_yield_nothing(event):
+    # never an exception: retrying a message that cannot be read would never help
     assert records_from_event(event) == []
 
 
@@ -145,9 +161,7 @@ def test_plain_text_sns_message_is_ignored(load_event):
 
 
 def test_deletion_via_sns_is_ignored(load_event):
-    event = via_sns(
-        load_event("snsEvent"), with_key(load_event("s3EventDeleteObject"), UPLOAD_KEY)
-    )
+    event = via_sns(load_event("snsEvent"), with_key(load_event("s3EventDeleteObject"), UPLOAD_KEY))
     assert records_from_event(event) == []
 
 

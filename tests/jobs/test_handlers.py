@@ -174,7 +174,9 @@ def test_a_missing_bucket_raises_so_lambda_retries(handlers, sns_event_for):
         handlers.thumbnails(event, lambda_context("darkroom-thumbnails"))
 
 
-def test_events_without_uploads_do_nothing(handlers, load_event, sns_event_for, dynamodb, results_table):
+def test_events_without_uploads_do_nothing(
+    handlers, load_event, sns_event_for, dynamodb, results_table
+):
     context = lambda_context("darkroom-thumbnails")
     own_output = sns_event_for("bucket", "renditions/p1/thumb.webp", 10, "e")
 
@@ -217,9 +219,7 @@ def test_log_lines_are_json_with_the_photo_id(handlers, uploaded):
     assert "photo_id" not in logged[-1] and "function_request_id" not in logged[-1]
 
 
-def test_a_transient_error_is_logged_with_its_traceback_before_raising(
-    handlers, sns_event_for
-):
+def test_a_transient_error_is_logged_with_its_traceback_before_raising(handlers, sns_event_for):
     buffer = io.StringIO()
     handlers.logs.configure("darkroom-jobs", stream=buffer)
     event = sns_event_for(f"no-such-bucket-{uuid.uuid4().hex[:8]}", "uploads/p1/a.jpg", 10, "e")

@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageChops, ImageCms, ImageOps
 
 from jobs import imaging
 from jobs.decoding import open_image
@@ -168,3 +168,27 @@ def test_resize_returns_the_same_image_when_there_is_nothing_to_do():
 
     assert imaging.resize(image, (30, 20)) is image
     assert imaging.resize(image, (15, 10)).size == (15, 10)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L"])
+def test_resize_in_parallel_bands_matches_one_resize(mode):
+    # given a detailed image big enough to be split (edges make any seam show)
+    from concurrent.futures import ThreadPoolExecutor
+
+    detail = Image.effect_mandelbrot((2400, 1000), (-2, -1.2, 1, 1.2), 100)
+    source = Image.merge("RGBA", (detail, detail.rotate(180), detail, detail.transpose(0)))
+    source = source.convert(mode) if mode != "RGBA" else source
+
+    # when
+    with ThreadPoolExecutor(2) as workers:
+        banded = imaging.resize(source, (1023, 426), workers=workers)
+    whole = source.resize((1023, 426), imaging.RESAMPLE)
+
+    # then: no seam, only the odd rounding step
+    assert banded.mode == whole.mode and banded.size == whole.size
+    assert max(high for _, high in _extrema(ImageChops.difference(banded, whole))) <= 1
+
+
+def _extrema(image: Image.Image) -> list[tuple[int, int]]:
+    extrema = image.getextrema()
+    return [extrema] if image.mode == "L" else list(extrema)

@@ -30,7 +30,9 @@ def outcome(finished_at="2025-05-01T10:00:00.000Z", **changes) -> dict:
 
 
 def get_item(dynamodb, table: str) -> dict:
-    item = dynamodb.get_item(TableName=table, Key={"photo_id": {"S": PHOTO_ID}}, ConsistentRead=True)
+    item = dynamodb.get_item(
+        TableName=table, Key={"photo_id": {"S": PHOTO_ID}}, ConsistentRead=True
+    )
     deserialize = TypeDeserializer().deserialize
     return {name: deserialize(value) for name, value in item["Item"].items()}
 

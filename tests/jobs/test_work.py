@@ -144,7 +144,9 @@ def test_a_truncated_jpeg_fails_its_renditions(s3, dynamodb, bucket, results_tab
     assert "JPEG" in outcome["error"] or "image" in outcome["error"]
 
 
-def test_too_large_is_a_failed_outcome_with_the_sizes(s3, dynamodb, bucket, results_table, photos_dir):
+def test_too_large_is_a_failed_outcome_with_the_sizes(
+    s3, dynamodb, bucket, results_table, photos_dir
+):
     record = upload(s3, bucket, photos_dir / "hopper.jpg")
 
     outcome = run_job(
@@ -188,14 +190,14 @@ def test_running_twice_leaves_the_same_state(s3, dynamodb, bucket, results_table
     record = upload(s3, bucket, photos_dir / "hopper_orientation_6.jpg")
     store, sink = S3Store(s3), DynamoResults(results_table, client=dynamodb)
 
+    def stored_renditions() -> dict:
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix="renditions/")["Contents"]
+        return {obj["Key"]: obj["ETag"] for obj in listed}
+
     first = run_job("renditions", record, store=store, sink=sink)
-    objects_first = {
-        o["Key"]: o["ETag"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="renditions/")["Contents"]
-    }
+    objects_first = stored_renditions()
     second = run_job("renditions", record, store=store, sink=sink)
-    objects_second = {
-        o["Key"]: o["ETag"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="renditions/")["Contents"]
-    }
+    objects_second = stored_renditions()
 
     assert objects_second == objects_first  # same keys, same bytes
     item = results_item(dynamodb, results_table, record.photo_id)["renditions"]

@@ -230,6 +230,22 @@ class Workers:
     def queue_length(self) -> int:
         return queue_length(self.broker)
 
+    def tasks_in_hand(self) -> int:
+        """Tasks the live workers are running, hold reserved or keep for a later retry (ETA),
+        asked over Celery's remote control; fails if a live worker does not answer."""
+        from webapp.celery import app
+
+        names = {w.name for w in self.started if w.proc and w.proc.poll() is None}
+        inspect = app.control.inspect(timeout=3)
+        total = 0
+        for method in (inspect.active, inspect.reserved, inspect.scheduled):
+            replies = {k.split("@")[0]: v for k, v in (method() or {}).items()}
+            missing = names - set(replies)
+            if missing:
+                pytest.fail(f"worker(s) {sorted(missing)} did not answer {method.__name__}")
+            total += sum(len(replies[name]) for name in names)
+        return total
+
     def logs(self) -> str:
         return "\n".join(f"--- {w.name}\n{w.tail()}" for w in self.started)
 

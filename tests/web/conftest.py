@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import set_script_prefix
 from web_helpers import CONTENT_TYPES, post_file, request_ticket  # tests/web on sys.path
 
 from webapp.photos import runners
@@ -34,6 +35,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         test["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     else:
         test["NAME"] = f"test_{settings.DATABASES['default']['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_script_prefix():
+    # A request handled through a real WSGI handler (the Lambda adapter's tests) sets the
+    # thread's script prefix ("/web" behind an API Gateway stage); reverse() in later tests
+    # must not inherit it.
+    set_script_prefix("/")
+    yield
+    set_script_prefix("/")
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,12 @@ def test_signup_logs_the_new_user_in_and_opens_the_upload_page(client):
 def test_signup_keeps_an_email_when_given(client):
     client.post(
         reverse("signup"),
-        {"username": "lin", "email": "lin@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "lin",
+            "email": "lin@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert get_user_model().objects.get(username="lin").email == "lin@example.com"
 

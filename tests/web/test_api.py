@@ -250,6 +250,20 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(alice_client, tmp_pa
     _refused(response, 400, "too large")
 
 
+def test_a_file_over_the_limit_inside_a_small_body_is_cut_off(alice_client, tmp_path, settings):
+    # The Content-Length allows for form overhead; the file part itself is still counted.
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * 120_000)
+    settings.PHOTOS_MAX_UPLOAD_BYTES = 200_000
+    t = ticket(alice_client, big)
+    settings.PHOTOS_MAX_UPLOAD_BYTES = 100_000
+
+    response = post_file(alice_client, t, big)
+
+    _refused(response, 400, "too large: 120 KB, limit 100 KB")
+    assert Photo.objects.get(pk=t["photo_id"]).status == PhotoStatus.UPLOADING
+
+
 def test_an_empty_file_is_refused(alice_client, photos_dir, tmp_path):
     t = ticket(alice_client, photos_dir / "hopper.jpg")
     empty = tmp_path / "empty.jpg"
@@ -299,7 +313,7 @@ def test_an_upload_without_the_file_is_refused(alice_client, photos_dir):
     _refused(response, 400, "no file")
 
 
-def test_csrf_is_enforced_on_every_write(alice, photos_dir):
+def test_csrf_is_enforced_on_every_write(alice, photos_dir, run_jobs):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     body = json.dumps({"filename": "a.jpg", "content_type": "image/jpeg", "size": 10})
@@ -323,10 +337,17 @@ def test_csrf_is_enforced_on_every_write(alice, photos_dir):
     with open(path, "rb") as file:
         no_token = client.post(t["url"], data={**t["fields"], "file": file})
     assert no_token.status_code == 403
+    assert Photo.objects.get(pk=t["photo_id"]).status == PhotoStatus.UPLOADING
 
     delete = client.delete(f"/api/photos/{t['photo_id']}")
     assert delete.status_code == 403
     assert Photo.objects.filter(pk=t["photo_id"]).exists()
+
+    with open(path, "rb") as file, run_jobs():
+        uploaded = client.post(
+            t["url"], data={**t["fields"], "file": file}, headers={"X-CSRFToken": token}
+        )
+    assert uploaded.status_code == 204
 
 
 # --- GET /api/photos?ids= -----------------------------------------------------------------

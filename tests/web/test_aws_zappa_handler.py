@@ -13,6 +13,8 @@ from pathlib import Path
 import aws
 import pytest
 from aws_fixtures import aws_env  # noqa: F401
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from webapp.photos.models import Photo, PhotoStatus
 
@@ -53,8 +55,15 @@ def web_function(aws_env, tmp_path, monkeypatch, settings):  # noqa: F811
     # a fresh singleton: this is a cold start
     monkeypatch.setattr(zappa_handler.LambdaHandler, "_LambdaHandler__instance", None)
     monkeypatch.setattr(zappa_handler.LambdaHandler, "settings", None)
-    yield zappa_handler.lambda_handler, importlib.import_module("zappa_settings")
-    sys.modules.pop("zappa_settings", None)
+    # As Django's test client does: a request must not close the test's connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield zappa_handler.lambda_handler, importlib.import_module("zappa_settings")
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        sys.modules.pop("zappa_settings", None)
 
 
 def api_gateway(load_event, path: str, query: dict | None = None) -> dict:

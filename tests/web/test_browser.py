@@ -6,6 +6,7 @@ by that camera, delete the failed one. Screenshots (desktop and phone) go to tes
 
 import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -69,10 +70,17 @@ def _screenshots(page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-def _all_images_loaded(page, selector: str) -> bool:
-    return page.eval_on_selector_all(
-        selector, "imgs => imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0)"
+def _wait_for_images(page, selector: str, count: int) -> None:
+    """Until `count` images are fully loaded and decoded (naturalWidth alone is known as soon
+    as the header has arrived, long before the pixels)."""
+    page.wait_for_function(
+        """([selector, count]) => {
+            const imgs = [...document.querySelectorAll(selector)];
+            return imgs.length === count && imgs.every(i => i.complete && i.naturalWidth > 0);
+        }""",
+        arg=[selector, count],
     )
+    page.eval_on_selector_all(selector, "imgs => Promise.all(imgs.map(i => i.decode()))")
 
 
 @pytest.mark.timeout(240)
@@ -86,8 +94,9 @@ def test_upload_to_admin_flow(
 
     # Sign up through the page: it lands signed in on the upload page.
     page.goto(f"{base}/accounts/signup/")
+    _screenshots(page, "signup")
     page.get_by_label("Username").fill("grace")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(f"{base}/upload/")
@@ -115,10 +124,7 @@ def test_upload_to_admin_flow(
         item = ready.filter(has_text=name)
         expect(item.get_by_role("link", name=name)).to_be_visible()
         expect(item.locator(".upload__status")).to_have_text(re.compile(r"^Ready"))
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.upload__img')]"
-        ".every(i => i.complete && i.naturalWidth > 0)"
-    )
+    _wait_for_images(page, ".upload__img", 2)
     expect(page.locator("#uploads-summary")).to_have_text("3 files: 2 ready, 1 failed")
     expect(page.locator("#live-status")).to_contain_text("failed")
     _screenshots(page, "upload")
@@ -129,11 +135,7 @@ def test_upload_to_admin_flow(
     expect(cards).to_have_count(3)
     expect(page.locator(".photo-card--ready img")).to_have_count(2)
     expect(page.locator(".photo-card--failed .photo-card__error")).to_contain_text("corrupt JPEG")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.photo-card__img')]"
-        ".every(i => i.complete && i.naturalWidth > 0)"
-    )
-    assert _all_images_loaded(page, ".photo-card__img")
+    _wait_for_images(page, ".photo-card__img", 2)
     _screenshots(page, "gallery")
 
     # The photo page of the iPhone HEIC shows its camera, read from the metadata job.
@@ -146,7 +148,7 @@ def test_upload_to_admin_flow(
         "href", re.compile(r"^https://www\.openstreetmap\.org/\?mlat=44\.850")
     )
     expect(page.get_by_role("link", name="Download original")).to_be_visible()
-    page.wait_for_function("() => document.querySelector('.photo-page__img')?.naturalWidth > 0")
+    _wait_for_images(page, ".photo-page__img", 1)
     _screenshots(page, "photo")
 
     # Staff find the photo in the admin by its camera model.
@@ -169,6 +171,7 @@ def test_upload_to_admin_flow(
     page.goto(f"{base}/")
     page.locator(".photo-card", has_text="truncated_jpeg.jpg").get_by_role("link").click()
     expect(page.get_by_role("alert")).to_contain_text("corrupt JPEG")
+    _screenshots(page, "photo-failed")
     page.get_by_role("button", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete this photo?")
     expect(dialog).to_be_visible()
@@ -180,5 +183,112 @@ def test_upload_to_admin_flow(
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
 
+    page.context.close()
+    assert page_errors == []
+
+
+@pytest.mark.timeout(120)
+def test_failed_upload_can_be_retried_and_heic_without_a_type_is_named_by_extension(
+    browser, page_errors, live_server, transactional_db, threaded_jobs, photos_dir, alice
+):
+    # given: a signed-in user, and a network that drops the first upload of the file
+    page = _new_page(browser, page_errors)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/?next=/upload/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("pw-alice-123")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base}/upload/")
+
+    dropped = []
+
+    def drop_first_upload(route):
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/uploads/[0-9a-f-]+/file$"), drop_first_upload)
+
+    # when: a HEIC arrives with no type, as desktop browsers send it
+    heic = photos_dir / "heif_xiaomi.heic"
+    with page.expect_request(re.compile(r"/api/uploads$")) as ticket_request:
+        page.set_input_files(
+            "#file-input", [{"name": heic.name, "mimeType": "", "buffer": heic.read_bytes()}]
+        )
+    # then: the page named the type from the extension
+    assert ticket_request.value.post_data_json == {
+        "filename": "heif_xiaomi.heic",
+        "content_type": "image/heic",
+        "size": heic.stat().st_size,
+    }
+    item = page.locator(".upload")
+    expect(item).to_have_attribute("data-state", "failed")
+    expect(item.locator(".upload__status")).to_have_text(
+        "Failed: network error: check the connection"
+    )
+    retry = item.get_by_role("button", name="Retry heif_xiaomi.heic")
+    expect(retry).to_be_visible()
+    _screenshots(page, "upload-retry")
+
+    # when: the user retries
+    retry.click()
+    # then: the same ticket is used again, and the photo is made
+    expect(item).to_have_attribute("data-state", "ready", timeout=WAIT)
+    expect(retry).to_be_hidden()
+    expect(item.locator(".upload__progress")).to_be_hidden()
+    assert len(dropped) == 1
+    from webapp.photos.models import Photo
+
+    photos = list(Photo.objects.filter(owner=alice))
+    assert [(p.filename, p.status, p.camera_make) for p in photos] == [
+        ("heif_xiaomi.heic", "ready", "Xiaomi")
+    ]
+    page.context.close()
+    assert page_errors == []
+
+
+@pytest.mark.timeout(120)
+def test_pending_photos_update_by_themselves(
+    browser, page_errors, live_server, transactional_db, alice
+):
+    from webapp.photos.models import Photo, PhotoStatus
+
+    # given: a photo still processing, as the gallery and its page first show it
+    photo_id = uuid.uuid4()
+    Photo.objects.create(
+        id=photo_id,
+        owner=alice,
+        filename="scan.tif",
+        original_key=f"uploads/{photo_id}/scan.tif",
+        content_type="image/tiff",
+        declared_size=1234,
+        status=PhotoStatus.PROCESSING,
+    )
+    page = _new_page(browser, page_errors)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("pw-alice-123")
+    page.get_by_role("button", name="Log in").click()
+    card = page.locator(f'.photo-card[data-photo-id="{photo_id}"]')
+    expect(card).to_contain_text("Processing…")
+
+    # when: the jobs finish (here: the recorder's verdict written straight to the row)
+    Photo.objects.filter(pk=photo_id).update(
+        status=PhotoStatus.FAILED, error="not an image: TIFF with no pixels"
+    )
+    # then: the gallery's poll swaps the card and says why
+    expect(card).to_have_attribute("data-status", "failed", timeout=WAIT)
+    expect(card.locator(".photo-card__error")).to_have_text("not an image: TIFF with no pixels")
+    expect(page.locator("#live-status")).to_contain_text("scan.tif failed")
+
+    # and the photo page of a processing photo reloads itself when the photo settles
+    Photo.objects.filter(pk=photo_id).update(status=PhotoStatus.PROCESSING, error="")
+    page.goto(f"{base}/photos/{photo_id}/")
+    expect(page.get_by_text("The page updates by itself")).to_be_visible()
+    Photo.objects.filter(pk=photo_id).update(status=PhotoStatus.FAILED, error="corrupt TIFF")
+    expect(page.get_by_role("alert")).to_contain_text("corrupt TIFF", timeout=WAIT)
     page.context.close()
     assert page_errors == []

@@ -248,9 +248,11 @@ def test_not_an_image_fails_on_the_worker_after_one_attempt(
     photo = wait_for_photo(photo_id, workers=celery_workers)
     assert photo.status == PhotoStatus.FAILED
     assert photo.error
-    # A retry would be a second attempt on the same worker or a message back in the queue.
+    # A retry would be a second attempt, a message back in the queue or one the worker holds
+    # until its countdown ends.
     assert [celery_workers.attempts(photo_id, job) for job in work.JOBS] == [1, 1]
     assert celery_workers.queue_length() == 0
+    assert celery_workers.tasks_in_hand() == 0
 
 
 @pytest.mark.celery

@@ -88,9 +88,7 @@ def test_a_missing_original_fails_the_photo(alice):
 
 
 def test_the_record_is_what_s3_would_send(alice):
-    photo = Photo(
-        original_key="uploads/5f0c/a.jpg", declared_size=10, bytes=12, source_etag="abc"
-    )
+    photo = Photo(original_key="uploads/5f0c/a.jpg", declared_size=10, bytes=12, source_etag="abc")
 
     record = runners.record_for(photo)
 

@@ -91,9 +91,7 @@ def test_create_refuses_in_words(alice, settings, content_type, size, reason):
     settings.PHOTOS_MAX_UPLOAD_BYTES = 50_000_000
 
     with pytest.raises(ValidationError) as refused:
-        services.photo_create(
-            owner=alice, filename="x.jpg", content_type=content_type, size=size
-        )
+        services.photo_create(owner=alice, filename="x.jpg", content_type=content_type, size=size)
 
     assert refused.value.messages == [reason]
     assert not Photo.objects.exists()

@@ -6,6 +6,8 @@ original and the renditions go with the row."""
 import json
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.html import format_html
@@ -78,7 +80,7 @@ class PhotoAdmin(admin.ModelAdmin):
     # The owner column would otherwise cost one query per row.
     list_select_related = ["owner"]
     list_per_page = 50
-    actions = ["reprocess"]
+    actions = ["reprocess", "delete_selected"]
     # The JSON columns are big (full EXIF); the list needs none but the renditions.
     list_defer = ["exif", "metadata", "jobs", "placeholder_data_url"]
 
@@ -207,7 +209,11 @@ class PhotoAdmin(admin.ModelAdmin):
 
     # --- actions and deletion --------------------------------------------------------
 
-    @admin.action(description="Reprocess selected photos (renditions and metadata)")
+    @admin.action(
+        description="Reprocess (renditions and metadata)",
+        description_plural="Reprocess selected photos (renditions and metadata)",
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
     def reprocess(self, request, queryset):
         done, skipped = 0, 0
         for photo in queryset:
@@ -233,16 +239,10 @@ class PhotoAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            function, name, _ = actions["delete_selected"]
-            actions["delete_selected"] = (
-                function,
-                name,
-                "Delete selected photos with their files",
-            )
-        return actions
+    @admin.action(permissions=["delete"], description="Delete selected photos with their files")
+    def delete_selected(self, request, queryset):
+        # Django's own confirmation page; the deletion itself is delete_queryset below.
+        return delete_selected(self, request, queryset)
 
     def delete_model(self, request, obj):
         services.photo_delete(photo=obj)

@@ -119,11 +119,8 @@ def keyset_page(
         photos = rows[:size][::-1]
         more_older = bool(photos) and queryset.filter(_after(Cursor.of(photos[-1]), order)).exists()
     else:
-        if after is not None:
-            queryset_page = queryset.filter(_after(after, order))
-        else:
-            queryset_page = queryset
-        rows = list(queryset_page.order_by(*_FORWARD[order])[: size + 1])
+        following = queryset if after is None else queryset.filter(_after(after, order))
+        rows = list(following.order_by(*_FORWARD[order])[: size + 1])
         more_older = len(rows) > size
         photos = rows[:size]
         more_newer = (

@@ -101,10 +101,22 @@ def _executor(workers: int) -> concurrent.futures.ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            _import_job_modules()
             _pool = concurrent.futures.ThreadPoolExecutor(
                 max_workers=workers, thread_name_prefix="photo-jobs"
             )
         return _pool
+
+
+def _import_job_modules() -> None:
+    # Before any worker starts: two threads importing a package for the first time at once
+    # can hand one of them a half-initialised module (seen with pillow_heif, which the
+    # renditions job imports whole and the metadata job by submodule, both lazily).
+    import pillow_heif  # noqa: F401
+
+    import jobs.metadata  # noqa: F401
+    import jobs.renditions  # noqa: F401
+    import jobs.work  # noqa: F401
 
 
 def _forget(future: concurrent.futures.Future) -> None:
@@ -164,8 +176,7 @@ def execute_job(job: str, record: ObjectCreated) -> dict:
 
 def _not_yet(name: str, where: str) -> Callable[[ObjectCreated], None]:
     message = (
-        f"PHOTOS_JOB_RUNNER={name!r} is not available yet ({where}); "
-        "use PHOTOS_JOB_RUNNER=inline"
+        f"PHOTOS_JOB_RUNNER={name!r} is not available yet ({where}); use PHOTOS_JOB_RUNNER=inline"
     )
 
     def refuse(record: ObjectCreated) -> None:

@@ -129,9 +129,7 @@ def photo_upload_complete(*, photo: Photo, etag: str, size: int) -> Photo:
     photo.bytes = size
     photo.jobs = {}
     photo.error = ""
-    photo.save(
-        update_fields=["status", "source_etag", "uploaded_at", "bytes", "jobs", "error"]
-    )
+    photo.save(update_fields=["status", "source_etag", "uploaded_at", "bytes", "jobs", "error"])
     _dispatch_on_commit(photo)
     return photo
 
@@ -340,7 +338,7 @@ def _link_duplicates(photo: Photo) -> None:
 
 
 def parse_taken_at(value) -> tuple[datetime | None, str]:
-    """"2019:…" metadata string -> (camera wall clock stored as if UTC, "+02:00" or "")."""
+    """ "2019:…" metadata string -> (camera wall clock stored as if UTC, "+02:00" or "")."""
     if not isinstance(value, str):
         return None, ""
     match = _TAKEN_AT.match(value.strip())

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.move import file_move_safe
-from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
@@ -90,7 +90,7 @@ def check_upload(photo, fields, file, *, now: datetime | None = None) -> None:
     if photo.status != PhotoStatus.UPLOADING:
         raise UploadRefused("this photo was already uploaded", status=400)
     if file is None:
-        raise UploadRefused("no file in the upload (send it last, as \"file\")", status=400)
+        raise UploadRefused('no file in the upload (send it last, as "file")', status=400)
     for condition in conditions:
         _check_condition(condition, fields, file.size)
 
@@ -148,18 +148,27 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.md5 = hashlib.md5(usedforsecurity=False)
+        self.too_large = False
 
     def receive_data_chunk(self, raw_data, start):
-        limit = settings.PHOTOS_MAX_UPLOAD_BYTES
-        if start + len(raw_data) > limit:
-            if self.request:
-                self.request.upload_refused = f"too large: over {human_bytes(limit)}"
-            self.file.close()
-            raise SkipFile()
+        if self.too_large or start + len(raw_data) > settings.PHOTOS_MAX_UPLOAD_BYTES:
+            # Keep counting (the body is bounded by handle_raw_input) to name the real size,
+            # but stop writing.
+            if not self.too_large:
+                self.too_large = True
+                self.file.close()
+            return None
         self.md5.update(raw_data)
         return super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size):
+        if self.too_large:
+            if self.request:
+                limit = settings.PHOTOS_MAX_UPLOAD_BYTES
+                self.request.upload_refused = (
+                    f"too large: {human_bytes(file_size)}, limit {human_bytes(limit)}"
+                )
+            return None
         file = super().file_complete(file_size)
         file.md5 = self.md5.hexdigest()
         return file

@@ -14,7 +14,8 @@ recorded out of order. The event source mapping is created with ReportBatchItemF
 
 import logging
 
-from django.db import close_old_connections
+from django.db import close_old_connections as _close_old_connections
+from django.db import connection
 
 from jobs.results import from_dynamo
 
@@ -112,3 +113,10 @@ def _plain(value):
 
 def _sequence(record: dict) -> str:
     return str((record.get("dynamodb") or {}).get("SequenceNumber", ""))
+
+
+def close_old_connections() -> None:
+    # Outside any transaction only: a caller that holds one (a management command inside
+    # atomic, a test) keeps its connection.
+    if not connection.in_atomic_block:
+        _close_old_connections()

@@ -18,7 +18,8 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections as _close_old_connections
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Photo, PhotoStatus
@@ -142,3 +143,10 @@ def _instant(value):
         return parse_datetime(value) if value else None
     except (TypeError, ValueError):
         return None
+
+
+def close_old_connections() -> None:
+    # Outside any transaction only: a caller that holds one (a management command inside
+    # atomic, a test) keeps its connection.
+    if not connection.in_atomic_block:
+        _close_old_connections()

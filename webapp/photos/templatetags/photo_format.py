@@ -70,7 +70,7 @@ def human_bytes(n) -> str:
 
 
 def camera(make: str | None, model: str | None) -> str:
-    """"Canon" + "Canon EOS R5" reads "Canon EOS R5", not "Canon Canon EOS R5"."""
+    """ "Canon" + "Canon EOS R5" reads "Canon EOS R5", not "Canon Canon EOS R5"."""
     make = (make or "").strip()
     model = (model or "").strip()
     if make and model.lower().startswith(make.lower()):
@@ -112,7 +112,7 @@ def dimensions(width, height=None) -> str:
     megapixels = width * height / 1_000_000
     text = f"{width} × {height} px"
     if megapixels >= 0.1:
-        text += f" ({_trim(megapixels)} MP)"
+        text += f" ({_trim(megapixels)}\u00a0MP)"
     return text
 
 
@@ -120,7 +120,10 @@ def coordinates(lat: float | None, lon: float | None) -> str:
     """44.85048° N, 34.97665° E (five decimals: about a metre)."""
     if lat is None or lon is None:
         return ""
-    return f"{abs(lat):.5f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.5f}° {'E' if lon >= 0 else 'W'}"
+    # No-break spaces keep "34.97665° E" on one line in a narrow table cell.
+    north_south = "N" if lat >= 0 else "S"
+    east_west = "E" if lon >= 0 else "W"
+    return f"{abs(lat):.5f}°\u00a0{north_south}, {abs(lon):.5f}°\u00a0{east_west}"
 
 
 def osm_url(lat: float | None, lon: float | None, zoom: int = 16) -> str:
@@ -128,7 +131,8 @@ def osm_url(lat: float | None, lon: float | None, zoom: int = 16) -> str:
     if lat is None or lon is None:
         return ""
     la, lo = f"{lat:.5f}", f"{lon:.5f}"
-    return f"https://www.openstreetmap.org/?{urlencode({'mlat': la, 'mlon': lo})}#map={zoom}/{la}/{lo}"
+    query = urlencode({"mlat": la, "mlon": lo})
+    return f"https://www.openstreetmap.org/?{query}#map={zoom}/{la}/{lo}"
 
 
 @register.filter(name="coordinates")

@@ -86,11 +86,11 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"reprocessing {total} photo(s) with the {runner} runner")
         bar = ProgressBar(total, self.stdout)
-        dispatched, skipped = 0, []
+        dispatched, skipped = [], []
         for photo in _pages(photos):
             try:
                 photo_reprocess(photo=photo)
-                dispatched += 1
+                dispatched.append(photo.pk)
             except (ValidationError, Photo.DoesNotExist) as exc:
                 # Deleted meanwhile, or its upload never finished: nothing to redo.
                 skipped.append((photo.pk, _reason(exc)))
@@ -104,9 +104,9 @@ class Command(BaseCommand):
         for pk, reason in skipped:
             self.stderr.write(f"skipped {pk}: {reason}")
         done = "done" if runner == "inline" else f"queued for the {runner} workers"
-        self.stdout.write(self.style.SUCCESS(f"{dispatched} photo(s) {done}"))
+        self.stdout.write(self.style.SUCCESS(f"{len(dispatched)} photo(s) {done}"))
         if runner == "inline" and dispatched:
-            self._summary(photos)
+            self._summary(dispatched)
 
     def _select(self, photo_ids, *, everything: bool, failed: bool, since: str | None):
         if photo_ids and (everything or failed or since):
@@ -138,10 +138,12 @@ class Command(BaseCommand):
             raise CommandError("no such photo: " + ", ".join(sorted(map(str, missing))))
         return photos
 
-    def _summary(self, photos) -> None:
+    def _summary(self, photo_ids) -> None:
         counts = dict.fromkeys(PhotoStatus.values, 0)
-        for status in photos.values_list("status", flat=True).iterator():
-            counts[status] += 1
+        for start in range(0, len(photo_ids), PAGE):
+            page = Photo.objects.filter(pk__in=photo_ids[start : start + PAGE])
+            for status in page.values_list("status", flat=True):
+                counts[status] += 1
         self.stdout.write(", ".join(f"{n} {status}" for status, n in counts.items() if n))
 
 
