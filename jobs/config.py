@@ -29,7 +29,7 @@ def _sizes_env(name: str) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 50 * 1024 * 1024
+    max_bytes: int = 50_000_000
     # 200 MP: the largest phone sensors today. Anything above is refused before decoding.
     max_pixels: int = 200_000_000
     sizes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SIZES))
@@ -38,7 +38,7 @@ class Limits:
     @classmethod
     def from_env(cls) -> "Limits":
         return cls(
-            max_bytes=_int_env("PHOTOS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
+            max_bytes=_int_env("PHOTOS_MAX_UPLOAD_BYTES", 50_000_000),
             max_pixels=_int_env("PHOTOS_MAX_PIXELS", 200_000_000),
             sizes=_sizes_env("PHOTOS_RENDITION_SIZES"),
             webp_quality=_int_env("PHOTOS_WEBP_QUALITY", 80),

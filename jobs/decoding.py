@@ -59,6 +59,19 @@ _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b
 _AVIF_BRANDS = {b"avif", b"avis"}
 _GENERIC_HEIF_BRANDS = {b"mif1", b"msf1", b"mif2"}
 
+# What Pillow and its plugins raise for bytes they cannot make sense of (libavif reports
+# "Decoding of color planes failed" as a RuntimeError, libheif's errors arrive as
+# ValueError, Pillow's own as OSError / SyntaxError / struct.error).
+_DECODER_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    RuntimeError,
+    struct.error,
+)
+
 # Images we recognise but do not take, so the uploader hears what it is rather than
 # "not an image".
 _OTHER_IMAGES = (
@@ -113,7 +126,9 @@ def _sniff_isobmff(head: bytes) -> str | None:
     return None  # MP4, QuickTime, camera raw containers...
 
 
-def open_image(source: str | os.PathLike | BinaryIO, *, limits: Limits | None = None) -> Image.Image:
+def open_image(
+    source: str | os.PathLike | BinaryIO, *, limits: Limits | None = None
+) -> Image.Image:
     """Open `source` (a path or a seekable binary file) as a validated, not yet decoded image.
 
     Checks, in order and before any pixel is decoded: the byte size against
@@ -163,7 +178,7 @@ def load_pixels(image: Image.Image) -> Image.Image:
         image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb(exc) from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
+    except _DECODER_ERRORS as exc:
         raise NotAnImage(_corrupt_reason(fmt, exc)) from None
     return image
 
@@ -178,7 +193,9 @@ def _check_bytes(size: int, limits: Limits) -> None:
 def _check_pixels(size: tuple[int, int], limits: Limits) -> None:
     pixels = size[0] * size[1]
     if pixels > limits.max_pixels:
-        raise TooLarge(f"too large: {_megapixels(pixels)} MP, limit {_megapixels(limits.max_pixels)} MP")
+        raise TooLarge(
+            f"too large: {_megapixels(pixels)} MP, limit {_megapixels(limits.max_pixels)} MP"
+        )
 
 
 def _megapixels(pixels: int) -> str:
@@ -285,7 +302,7 @@ def _open_header(source: Path | BinaryIO, fmt: str, limits: Limits) -> Image.Ima
         raise _bomb(exc, limits) from None
     except UnidentifiedImageError:
         raise NotAnImage(f"corrupt {fmt}") from None
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error) as exc:
+    except _DECODER_ERRORS as exc:
         # The file was readable a moment ago (it was sniffed), so this is the parser's verdict.
         raise NotAnImage(_corrupt_reason(fmt, exc)) from None
     if image.format not in FORMATS:  # a plugin answering for a sibling format

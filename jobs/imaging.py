@@ -91,6 +91,10 @@ def to_working_mode(image: Image.Image) -> Image.Image:
     if mode.startswith("I;16") or mode == "I":
         # 16-bit samples (PNG, TIFF) arrive as I;16 or as 32-bit I holding 0..65535.
         return image.convert("I").point(lambda value: value / 256).convert("L")
+    if mode == "F":
+        # Floating-point samples (scientific and HDR TIFFs) are 0..1 by convention.
+        high = image.getextrema()[1]
+        return (image.point(lambda value: value * 255) if high <= 1 else image).convert("L")
     if mode in ("La", "RGBa"):
         return image.convert("RGBA" if mode == "RGBa" else "LA")
     if mode == "LAB":
@@ -101,27 +105,36 @@ def to_working_mode(image: Image.Image) -> Image.Image:
 
 # Below this many source pixels, splitting a resize across threads costs more than it saves.
 PARALLEL_RESIZE_MIN_PIXELS = 2_000_000
+# Bands are this many output rows or more: small enough that the in-flight bands' scratch
+# memory stays a few MB (one whole-image resize holds a full-height intermediate), large
+# enough that the rows re-read at each seam for the filter's support stay negligible.
+BAND_ROWS = 192
 
 
 def resize(
-    image: Image.Image, size: tuple[int, int], *, workers: Executor | None = None, bands: int = 2
+    image: Image.Image, size: tuple[int, int], *, workers: Executor | None = None
 ) -> Image.Image:
     """`image` resampled to exactly `size` (the caller keeps the aspect ratio).
 
-    With `workers`, a large image is resampled as `bands` horizontal bands in parallel
-    (Pillow releases the GIL while it resamples). Each band reads its source rows through
-    `box`, filter support included, so there are no seams: the result is one call's, give
-    or take a rounding step (+-1) in a few pixels.
+    With `workers`, a large image is resampled in horizontal bands in parallel (Pillow
+    releases the GIL while it resamples). Each band reads its source rows through `box`,
+    filter support included, so there are no seams: the result is one call's, give or take
+    a rounding step (+-1) in a few pixels.
     """
     if image.size == size:
         return image
-    if workers is None or image.width * image.height < PARALLEL_RESIZE_MIN_PIXELS:
+    width, height = size
+    if (
+        workers is None
+        or image.width * image.height < PARALLEL_RESIZE_MIN_PIXELS
+        or height < 2 * BAND_ROWS
+    ):
         return image.resize(size, RESAMPLE, reducing_gap=REDUCING_GAP)
     # Pillow premultiplies alpha inside resize(); done once here, not once per band.
     premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(image.mode)
     source = image.convert(premultiplied) if premultiplied else image
-    width, height = size
     scale = image.height / height
+    bands = height // BAND_ROWS
     cuts = [height * i // bands for i in range(bands + 1)]
 
     def band(rows: tuple[int, int]) -> Image.Image:
@@ -130,7 +143,9 @@ def resize(
         return source.resize((width, bottom - top), RESAMPLE, box=box)
 
     result = Image.new(source.mode, size)
-    for top, part in zip(cuts, workers.map(band, zip(cuts, cuts[1:])), strict=False):
+    rows = list(zip(cuts[:-1], cuts[1:], strict=True))
+    # map() yields in order as bands finish; each is pasted and dropped straight away.
+    for (top, _), part in zip(rows, workers.map(band, rows), strict=True):
         result.paste(part, (0, top))
     return result.convert(image.mode) if premultiplied else result
 

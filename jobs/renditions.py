@@ -25,6 +25,7 @@ from PIL import Image
 from jobs import imaging
 from jobs.config import Limits
 from jobs.decoding import load_pixels, open_image
+from jobs.errors import NotAnImage
 from jobs.placeholder import blurhash_for
 
 # libwebp's effort (0 fastest .. 6 smallest); 4 is libwebp's, Pillow's and libvips' default.
@@ -65,7 +66,8 @@ def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -
     limits = limits or Limits()
     by_size = sorted(limits.sizes.items(), key=lambda item: item[1], reverse=True)
     with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="renditions") as workers:
-        with open_image(source, limits=limits) as image:
+        image = open_image(source, limits=limits)
+        try:
             stored = image.size
             largest = imaging.fit(stored, min(by_size[0][1], WEBP_MAX_SIDE))
             if image.format in ("JPEG", "MPO"):
@@ -76,9 +78,18 @@ def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -
             load_pixels(image)
             turn = imaging.orientation(image)
             icc_profile = image.info.get("icc_profile")
-            first = imaging.resize(imaging.to_working_mode(image), largest, workers=workers)
+            try:
+                working = imaging.to_working_mode(image)
+            except ValueError:  # a colour mode Pillow decodes but cannot convert
+                raise NotAnImage(f"unsupported colour mode: {image.mode}") from None
+            first = imaging.resize(working, largest, workers=workers)
+            del working
             if first is image:
-                first = image.copy()  # closing the file must not take the pixels with it
+                first = image.copy()  # closing the original must not take these pixels along
+        finally:
+            # Now, not when render() returns: the decoded original is the biggest thing in
+            # memory, and an ImageFile's `with` only closes the file, never the pixels.
+            image.close()
         first = imaging.to_srgb(first, icc_profile)
         first = imaging.drop_opaque_alpha(first)
         first = imaging.upright(first, turn)

@@ -134,7 +134,7 @@ PHOTOS_JOB_RUNNER = env.str("PHOTOS_JOB_RUNNER", default="inline")
 # Threads of the inline runner; 0 runs the jobs in the calling thread right after the upload
 # commits (debugging, tests).
 PHOTOS_INLINE_WORKERS = env.int("PHOTOS_INLINE_WORKERS", default=2)
-PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=50_000_000)
 PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=200_000_000)
 PHOTOS_UPLOAD_TICKET_SECONDS = env.int("PHOTOS_UPLOAD_TICKET_SECONDS", default=600)
 PHOTOS_ALLOWED_CONTENT_TYPES = [
@@ -164,16 +164,26 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # The API answers a CSRF failure in JSON; pages keep Django's HTML page.
 CSRF_FAILURE_VIEW = "webapp.photos.api.csrf_failure"
 
+# One JSON object per line carrying the photo and job it is about (webapp/logging.py) where
+# logs are read by machines (Lambda, a worker); plain lines in a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "webapp.logging.LogContextFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"},
+        "json": {"()": "webapp.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # One line per request from runserver is enough; the jobs log their own progress.
         "django": {"level": env.str("DJANGO_LOG_LEVEL", default="INFO"), "propagate": True},
     },
 }

@@ -22,7 +22,9 @@ def photo_like(width: int, height: int, seed: int = 1) -> Image.Image:
     fractal = Image.effect_mandelbrot(
         (width // 4, height // 4), (-0.75, -0.2, -0.65, -0.12), 200
     ).resize((width, height), Image.Resampling.BILINEAR)
-    image = Image.blend(image, Image.merge("RGB", (fractal, ImageChops.invert(fractal), fractal)), 0.25)
+    image = Image.blend(
+        image, Image.merge("RGB", (fractal, ImageChops.invert(fractal), fractal)), 0.25
+    )
     draw = ImageDraw.Draw(image)
     scale = width / 6000
     for _ in range(int(4000 * scale * scale) or 1):

@@ -197,9 +197,11 @@ def test_corrupt_files_are_refused_when_opened(photos_dir, name, reason):
 
 
 def test_truncated_pixel_data_is_refused_when_decoded_not_padded(photos_dir):
-    with open_image(photos_dir / "truncated_jpeg.jpg") as image:
-        with pytest.raises(NotAnImage) as caught:
-            load_pixels(image)
+    with (
+        open_image(photos_dir / "truncated_jpeg.jpg") as image,
+        pytest.raises(NotAnImage) as caught,
+    ):
+        load_pixels(image)
 
     assert caught.value.reason == "corrupt JPEG: truncated"
 

@@ -1,6 +1,7 @@
 """jobs.imaging: the pure Image -> Image processors the renditions job chains."""
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageOps
@@ -173,8 +174,6 @@ def test_resize_returns_the_same_image_when_there_is_nothing_to_do():
 @pytest.mark.parametrize("mode", ["RGB", "RGBA", "L"])
 def test_resize_in_parallel_bands_matches_one_resize(mode):
     # given a detailed image big enough to be split (edges make any seam show)
-    from concurrent.futures import ThreadPoolExecutor
-
     detail = Image.effect_mandelbrot((2400, 1000), (-2, -1.2, 1, 1.2), 100)
     source = Image.merge("RGBA", (detail, detail.rotate(180), detail, detail.transpose(0)))
     source = source.convert(mode) if mode != "RGBA" else source

@@ -46,7 +46,7 @@ def test_handlers_import_without_aws_configuration():
     )
 
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str(50 * 1024 * 1024)
+    assert done.stdout.strip() == str(50_000_000)
 
 
 def test_handlers_without_a_table_fail_loudly_on_use():

@@ -101,6 +101,7 @@ def test_upload_to_admin_flow(
     page.get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(f"{base}/upload/")
     expect(page.get_by_role("heading", name="Upload photos")).to_be_visible()
+    expect(page.locator("#dropzone[data-ready]")).to_be_attached()
 
     # Upload three files at once through the file input.
     page.set_input_files(
@@ -171,6 +172,7 @@ def test_upload_to_admin_flow(
     page.goto(f"{base}/")
     page.locator(".photo-card", has_text="truncated_jpeg.jpg").get_by_role("link").click()
     expect(page.get_by_role("alert")).to_contain_text("corrupt JPEG")
+    page.wait_for_load_state()  # detail.js must be listening before the Delete click
     _screenshots(page, "photo-failed")
     page.get_by_role("button", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete this photo?")
@@ -199,6 +201,7 @@ def test_failed_upload_can_be_retried_and_heic_without_a_type_is_named_by_extens
     page.get_by_label("Password").fill("pw-alice-123")
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(f"{base}/upload/")
+    expect(page.locator("#dropzone[data-ready]")).to_be_attached()
 
     dropped = []
 
@@ -272,6 +275,7 @@ def test_pending_photos_update_by_themselves(
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("pw-alice-123")
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
     card = page.locator(f'.photo-card[data-photo-id="{photo_id}"]')
     expect(card).to_contain_text("Processing…")
 

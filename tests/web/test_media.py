@@ -99,3 +99,13 @@ def test_files_are_not_reachable_by_their_key(alice_client, ready_photo):
     for key in [ready_photo.original_key, ready_photo.renditions["thumb"]["key"]]:
         assert alice_client.get(f"/media/{key}").status_code == 404
         assert alice_client.get(f"/{key}").status_code == 404
+
+
+def test_staff_without_the_photo_permission_get_404(django_user_model, ready_photo):
+    from django.test import Client
+
+    clerk = django_user_model.objects.create_user("clerk", "c@example.com", "pw", is_staff=True)
+    client = Client()
+    client.force_login(clerk)
+
+    assert client.get(links.rendition_urls(ready_photo)["thumb"]).status_code == 404

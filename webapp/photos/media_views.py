@@ -1,8 +1,8 @@
 """The photos' files, streamed after a permission check: there is no public media URL.
 
-The owner sees their own originals and renditions; staff see everyone's (the admin lists
-every user's thumbnails). Anyone else gets a 404, the same as for a photo that does not
-exist, so ids cannot be probed.
+The owner sees their own originals and renditions; staff with the "view photo" permission
+(superusers included) see everyone's, because the admin lists every user's thumbnails.
+Anyone else gets a 404, the same as for a photo that does not exist, so ids cannot be probed.
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin

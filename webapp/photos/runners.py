@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from jobs.events import ObjectCreated
+from webapp.logging import log_context
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,11 @@ def execute_job(job: str, record: ObjectCreated) -> dict:
     Celery or Lambda; here nobody retries, so it is recorded as a failure the owner can see
     (and an admin can reprocess) instead of leaving the photo "processing" forever.
     """
+    with log_context(photo_id=record.photo_id, job=job):
+        return _execute(job, record)
+
+
+def _execute(job: str, record: ObjectCreated) -> dict:
     from jobs.results import CallableResults
     from jobs.work import run_job
 
@@ -161,7 +167,8 @@ def execute_job(job: str, record: ObjectCreated) -> dict:
             "status": "failed",
             "error": f"internal error: {type(exc).__name__}",
             "source_etag": record.etag,
-            "finished_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            # The jobs' fixed-width form: results stores compare these as strings.
+            "finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
             "duration_ms": round((time.monotonic() - started) * 1000),
         }
         try:
@@ -186,8 +193,15 @@ def _not_yet(name: str, where: str) -> Callable[[ObjectCreated], None]:
     return refuse
 
 
+def run_celery(record: ObjectCreated) -> None:
+    # Imported on use: the web process of the inline and lambda modes never loads Celery.
+    from webapp.photos.tasks import enqueue
+
+    enqueue(record)
+
+
 RUNNERS: dict[str, Callable[[ObjectCreated], None]] = {
     "inline": run_inline,
-    "celery": _not_yet("celery", "the Celery runner lands with its own issue"),
+    "celery": run_celery,
     "lambda": _not_yet("lambda", "on AWS, S3 notifications start the jobs"),
 }

@@ -28,10 +28,10 @@ def photo_list_by_ids(*, owner, ids) -> list[Photo]:
 
 
 def photo_get_for_viewer(*, user, photo_id) -> Photo:
-    """A photo whose files `user` may see: their own, or any for staff (the admin shows
-    every user's thumbnails). Anyone else gets a 404."""
+    """A photo whose files `user` may see: their own, or any for staff allowed to view
+    photos in the admin (its list shows every user's thumbnails). Anyone else gets a 404."""
     if not user.is_authenticated:
         raise Http404("No such photo")
-    if user.is_staff:
+    if user.is_staff and user.has_perm("photos.view_photo"):
         return get_object_or_404(Photo, pk=photo_id)
     return photo_get(owner=user, photo_id=photo_id)

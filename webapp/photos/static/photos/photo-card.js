@@ -41,8 +41,12 @@ export function cardFor(photo) {
   const link = el("a", "photo-card__link");
   link.href = photo.detail_url;
   const frame = el("span", "photo-card__frame");
-  const img = photo.status === "ready" ? renditionImg(photo, ["thumb", "medium"], THUMB_SIZES, "photo-card__img") : null;
+  const img =
+    photo.status === "ready"
+      ? renditionImg(photo, ["thumb", "medium"], THUMB_SIZES, "photo-card__img")
+      : null;
   if (img) {
+    img.alt = ""; // the link's text names the photo
     frame.append(img);
   } else if (photo.status === "failed") {
     frame.append(el("span", "photo-card__state photo-card__state--failed", "Failed"));

@@ -279,3 +279,11 @@ window.addEventListener("drop", (event) => {
   dropzone.classList.remove("is-dragging");
   addFiles(event.dataTransfer.files);
 });
+
+// Files picked while this script was still loading (or restored by the browser on "back").
+if (input.files.length) {
+  addFiles(input.files);
+  input.value = "";
+}
+// Tests (and anything else automating the page) wait for this before choosing files.
+dropzone.dataset.ready = "true";

@@ -1,0 +1,54 @@
+"""`make bench`: every benchmark, one Markdown report (printed and written to RESULTS.md).
+
+Each benchmark is a module beside this file with a `run()` returning its Markdown section
+(and the numbers other sections need); add a module and a line below to add one.
+"""
+
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+import job_process  # noqa: E402
+import lambda_cost  # noqa: E402
+import renditions_vs_vips  # noqa: E402
+
+
+def header() -> str:
+    import PIL
+    import pyvips
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            f"{time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, Pillow {PIL.__version__}, libvips "
+            f"{pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}; load average at "
+            f"start {load}. Inputs are generated photo-like images (tests/bench/samples.py).",
+        ]
+    )
+
+
+def main() -> None:
+    sections = [header()]
+    speed, comparisons = renditions_vs_vips.run()
+    sections.append(speed)
+    process, numbers = job_process.run()
+    sections.append(process)
+    jpeg = next(c for c in comparisons if c.name == "photo-24mp.jpg")
+    jpeg_rss = next(r for r in numbers["rss"] if r["input"] == "photo-24mp.jpg")["maxrss_mb"]
+    sections.append(lambda_cost.run(jpeg.ours.cpu, jpeg.ours.wall, jpeg_rss, "24 MP JPEG"))
+    report = "\n\n".join(sections) + "\n"
+    print(report)
+    (HERE / "RESULTS.md").write_text(report)
+
+
+if __name__ == "__main__":
+    main()
