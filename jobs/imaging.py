@@ -13,19 +13,20 @@ from PIL import Image, ImageCms
 
 # Orientation tag value -> the transposition that makes the stored pixels upright.
 _TRANSPOSES = {
-    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
-    3: (Image.Transpose.ROTATE_180,),
-    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
-    5: (Image.Transpose.TRANSPOSE,),
-    6: (Image.Transpose.ROTATE_270,),
-    7: (Image.Transpose.TRANSVERSE,),
-    8: (Image.Transpose.ROTATE_90,),
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
 }
 _ORIENTATION_TAG = 0x0112
 
 # Lanczos, like libvips' thumbnail: the sharpest of Pillow's filters without ringing that
-# shows at these scales. A reducing gap of 3 box-reduces only very large steps first (a
-# 12000 px PNG to 2048), which Pillow documents as indistinguishable from plain resampling.
+# shows at these scales. A reducing gap of 3 box-reduces only steps of 6x or more first (a
+# 100 MP scan down to 2048), which Pillow documents as indistinguishable from resampling
+# all the way; a camera JPEG never gets there (libjpeg's own shrink-on-load came first).
 RESAMPLE = Image.Resampling.LANCZOS
 REDUCING_GAP = 3.0
 
@@ -65,9 +66,8 @@ def orientation(image: Image.Image) -> int:
 
 def upright(image: Image.Image, orientation: int) -> Image.Image:
     """The image as it is meant to be seen, for an EXIF orientation value."""
-    for method in _TRANSPOSES.get(orientation, ()):
-        image = image.transpose(method)
-    return image
+    method = _TRANSPOSES.get(orientation)
+    return image if method is None else image.transpose(method)
 
 
 def displayed_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
@@ -130,16 +130,23 @@ def resize(
         or height < 2 * BAND_ROWS
     ):
         return image.resize(size, RESAMPLE, reducing_gap=REDUCING_GAP)
-    # Pillow premultiplies alpha inside resize(); done once here, not once per band.
+    # Pillow premultiplies alpha inside resize(); done once here, not once per band. So is
+    # the reducing-gap box reduction, which per band would not align across the seams.
     premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(image.mode)
     source = image.convert(premultiplied) if premultiplied else image
-    scale = image.height / height
+    reduce_by = (
+        max(1, int(source.width / width / REDUCING_GAP)),
+        max(1, int(source.height / height / REDUCING_GAP)),
+    )
+    if reduce_by != (1, 1):
+        source = source.reduce(reduce_by)
+    scale = source.height / height
     bands = height // BAND_ROWS
     cuts = [height * i // bands for i in range(bands + 1)]
 
     def band(rows: tuple[int, int]) -> Image.Image:
         top, bottom = rows
-        box = (0, top * scale, image.width, bottom * scale)
+        box = (0, top * scale, source.width, bottom * scale)
         return source.resize((width, bottom - top), RESAMPLE, box=box)
 
     result = Image.new(source.mode, size)
@@ -202,8 +209,14 @@ def _transform_for(icc_profile: bytes, mode: str) -> ImageCms.ImageCmsTransform 
         return None
     out_mode = "RGBA" if mode == "RGBA" else "RGB"
     try:
+        # NOCACHE: lcms's one-pixel cache lives in the transform, which threads share here.
         return ImageCms.buildTransform(
-            profile, _srgb_profile(), mode, out_mode, renderingIntent=ImageCms.Intent.PERCEPTUAL
+            profile,
+            _srgb_profile(),
+            mode,
+            out_mode,
+            renderingIntent=ImageCms.Intent.PERCEPTUAL,
+            flags=ImageCms.Flags.NOCACHE,
         )
     except ImageCms.PyCMSError:
         return None

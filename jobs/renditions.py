@@ -64,6 +64,8 @@ def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -
     Raises `NotAnImage` / `TooLarge` for files that cannot become a photo.
     """
     limits = limits or Limits()
+    if not limits.sizes:
+        raise ValueError("no rendition sizes configured (PHOTOS_RENDITION_SIZES)")
     by_size = sorted(limits.sizes.items(), key=lambda item: item[1], reverse=True)
     with ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="renditions") as workers:
         image = open_image(source, limits=limits)

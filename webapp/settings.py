@@ -151,6 +151,42 @@ PHOTOS_ALLOWED_CONTENT_TYPES = [
     "image/mpo",
 ]
 
+# Where originals and renditions live: "local" (MEDIA_ROOT, laid out like the bucket) or
+# "s3" (a private bucket; the browser uploads straight to it with a presigned POST and sees
+# the files through short-lived presigned GETs).
+PHOTOS_STORAGE = env.str("PHOTOS_STORAGE", default="local")
+if PHOTOS_STORAGE not in ("local", "s3"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"PHOTOS_STORAGE={PHOTOS_STORAGE!r}: choose local or s3")
+PHOTOS_BUCKET = env.str("PHOTOS_BUCKET", default="")
+PHOTOS_RESULTS_TABLE = env.str("PHOTOS_RESULTS_TABLE", default="")
+PHOTOS_TOPIC_ARN = env.str("PHOTOS_TOPIC_ARN", default="")
+PHOTOS_LINK_SECONDS = env.int("PHOTOS_LINK_SECONDS", default=3600)
+# The sweep (a schedule on AWS, `manage.py sweep` elsewhere): how long a photo may stay in
+# processing before its jobs are sent again, how many times, and when an upload that never
+# arrived is given up.
+PHOTOS_STUCK_MINUTES = env.int("PHOTOS_STUCK_MINUTES", default=15)
+PHOTOS_SWEEP_ATTEMPTS = env.int("PHOTOS_SWEEP_ATTEMPTS", default=3)
+PHOTOS_ABANDONED_HOURS = env.int("PHOTOS_ABANDONED_HOURS", default=24)
+AWS_S3_REGION_NAME = env.str("AWS_REGION", default="") or None
+if PHOTOS_STORAGE == "s3":
+    # Django's own file API (anything that saves through default_storage) lands in the same
+    # private bucket; the photos themselves go through webapp.photos.storage.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PHOTOS_BUCKET,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            "endpoint_url": env.str("AWS_ENDPOINT_URL_S3", default="")
+            or env.str("AWS_ENDPOINT_URL", default="")
+            or None,
+        },
+    }
+
 # Uploads: every file part is streamed to a temporary file (never held in memory) while its
 # MD5 (the ETag, as S3 computes it for a single-part upload) is taken, and anything bigger
 # than the photo limit is refused from its Content-Length before a byte is read. The local

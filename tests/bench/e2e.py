@@ -145,8 +145,7 @@ class Site:
             f"gunicorn-{runner}",
             [
                 str(BIN / "gunicorn"),
-                "--pythonpath=tests/bench",
-                "e2e:application()",
+                "webapp.wsgi:application",
                 f"--bind=127.0.0.1:{port}",
                 f"--workers={workers}",
                 f"--threads={threads}",
@@ -209,20 +208,6 @@ class Site:
             )
         self.processes.append(proc)
         return log
-
-
-def application():
-    """The served WSGI app (gunicorn calls this in each worker): webapp's own, plus the one
-    line of runner wiring the Celery issue adds, for as long as runners.py lacks it."""
-    from django.core.wsgi import get_wsgi_application
-
-    app = get_wsgi_application()
-    from webapp.photos import runners, tasks
-
-    if getattr(runners.RUNNERS["celery"], "unavailable", None):
-        print("e2e: runners.py has no celery branch yet; wiring tasks.enqueue", file=sys.stderr)
-        runners.RUNNERS["celery"] = tasks.enqueue
-    return app
 
 
 def _psql(sql: str) -> None:
@@ -474,15 +459,19 @@ def _pct(ordered: list[float], pct: int) -> float:
 # --- report ------------------------------------------------------------------------------------
 
 
-def report(files: list[Path], megapixels: int, runs: list[Throughput], loads: list[Load]) -> str:
+def report(
+    files: list[Path], megapixels: int, runs: list[Throughput], loads: list[Load], load_avg: float
+) -> str:
     size = sum(p.stat().st_size for p in files) / len(files) / 1_000_000
     lines = [
-        "# End-to-end bench",
+        "## End to end: upload API to ready, and the API under load",
         "",
         f"{len(files)} generated photo-like JPEGs, {megapixels} MP, {size:.1f} MB average, "
         f"uploaded by {UPLOAD_CLIENTS} concurrent clients through the upload API to a gunicorn "
         "server on 127.0.0.1 (1 process x 8 threads, DEBUG off, PostgreSQL, local media); "
-        f"machine: {os.cpu_count()} cores. Ready = both jobs recorded (renditions + metadata).",
+        f"machine: {os.cpu_count()} cores, load average {load_avg:.1f} when the bench started "
+        "(other processes share it: compare rows of one run, not runs of different days). "
+        "Ready = both jobs recorded (renditions + metadata).",
         "",
         "| runner | photos ready | failed | upload phase | upload to all ready | photos/min "
         "| per-photo latency p50 | p95 |",
@@ -515,16 +504,19 @@ def report(files: list[Path], megapixels: int, runs: list[Throughput], loads: li
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def run(argv: list[str] | None = None) -> str:
+    """The bench as tests/bench/run.py calls it: the Markdown section, also written to
+    E2E_RESULTS.md (unless --no-write)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=50)
     parser.add_argument("--megapixels", type=int, default=12)
     parser.add_argument("--requests", type=int, default=2000, help="per load-test endpoint")
     parser.add_argument("--modes", default="inline,celery")
     parser.add_argument("--no-write", action="store_true", help="print only")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv if argv is not None else [])
 
     files = photos(args.photos, args.megapixels)
+    load_avg = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="darkroom-e2e-") as tmp:
         site = Site(Path(tmp))
         site.create()
@@ -537,10 +529,14 @@ def main(argv: list[str] | None = None) -> int:
             raise
         finally:
             site.drop()
-    table = report(files, args.megapixels, runs, loads)
-    print(table)
+    section = report(files, args.megapixels, runs, loads, load_avg)
     if not args.no_write:
-        RESULTS.write_text(table)
+        RESULTS.write_text("# Darkroom end-to-end bench\n\n" + section)
+    return section
+
+
+def main(argv: list[str] | None = None) -> int:
+    print(run(sys.argv[1:] if argv is None else argv))
     return 0
 
 

@@ -28,7 +28,7 @@ from jobs.config import Limits
 ROOT = Path(__file__).resolve().parents[2]
 WEBP_METHOD = 4  # jobs.renditions.WEBP_METHOD; checked by the "ours" worker
 
-RUNS = 5
+RUNS = 7
 
 # input -> goal for ours / libvips wall time
 CASES = {
@@ -144,6 +144,14 @@ def compare(name: str, goal: float, runs: int = RUNS) -> Comparison:
 
 def serve(side: str) -> None:
     """Worker loop: a path per line in, a JSON Timing per line out."""
+    if side == "vips":
+        import pyvips
+
+        # libvips caches operations, thumbnail() of the same file included: without this
+        # every run after the first would time a cache hit instead of a decode.
+        pyvips.cache_set_max(0)
+        pyvips.cache_set_max_mem(0)
+        pyvips.cache_set_max_files(0)
     fn, limits = {"ours": ours, "vips": vips}[side], Limits()
     for line in sys.stdin:
         print(json.dumps(asdict(timed(fn, line.strip(), limits))), flush=True)

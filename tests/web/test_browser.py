@@ -127,7 +127,8 @@ def test_upload_to_admin_flow(
         expect(item.locator(".upload__status")).to_have_text(re.compile(r"^Ready"))
     _wait_for_images(page, ".upload__img", 2)
     expect(page.locator("#uploads-summary")).to_have_text("3 files: 2 ready, 1 failed")
-    expect(page.locator("#live-status")).to_contain_text("failed")
+    # Screen readers heard the latest news (the region holds only the last batch).
+    expect(page.locator("#live-status")).to_have_text(re.compile(r"(is ready|failed: corrupt)"))
     _screenshots(page, "upload")
 
     # The gallery: two thumbnails and the failure with its reason.
@@ -151,6 +152,9 @@ def test_upload_to_admin_flow(
     expect(page.get_by_role("link", name="Download original")).to_be_visible()
     _wait_for_images(page, ".photo-page__img", 1)
     _screenshots(page, "photo")
+    page.emulate_media(color_scheme="dark")
+    page.screenshot(path=ARTIFACTS / "photo-dark-desktop.png", full_page=True)
+    page.emulate_media(color_scheme="light")
 
     # Staff find the photo in the admin by its camera model.
     get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
@@ -294,5 +298,79 @@ def test_pending_photos_update_by_themselves(
     expect(page.get_by_text("The page updates by itself")).to_be_visible()
     Photo.objects.filter(pk=photo_id).update(status=PhotoStatus.FAILED, error="corrupt TIFF")
     expect(page.get_by_role("alert")).to_contain_text("corrupt TIFF", timeout=WAIT)
+    page.context.close()
+    assert page_errors == []
+
+
+@pytest.mark.timeout(60)
+def test_upload_page_works_from_the_keyboard(
+    browser, page_errors, live_server, transactional_db, alice
+):
+    page = _new_page(browser, page_errors)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/?next=/upload/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("pw-alice-123")
+    page.get_by_label("Password").press("Enter")
+    expect(page).to_have_url(f"{base}/upload/")
+    page.wait_for_load_state()
+
+    # The first Tab shows the skip link; following it lands in the main content.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    # From there, Tab reaches the file picker, and its visible button shows the focus.
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "file-input":
+            break
+    expect(page.locator("#file-input")).to_be_focused()
+    outline = page.eval_on_selector(
+        "label[for=file-input]", "label => getComputedStyle(label).outlineStyle"
+    )
+    assert outline == "solid"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "upload-keyboard-focus-desktop.png")
+
+    # With nothing uploaded yet, the gallery points to the upload page.
+    page.get_by_role("link", name="Gallery", exact=True).click()
+    expect(page.get_by_role("heading", name="No photos yet")).to_be_visible()
+    expect(page.get_by_role("link", name="Upload photos")).to_have_attribute("href", "/upload/")
+    _screenshots(page, "gallery-empty")
+    page.context.close()
+    assert page_errors == []
+
+
+@pytest.mark.timeout(60)
+def test_too_large_file_is_refused_before_any_upload(
+    browser, page_errors, live_server, transactional_db, alice, settings, photos_dir
+):
+    from webapp.photos.models import Photo
+
+    # given: a 1 MB limit, and the 1.3 MB iPhone photo
+    settings.PHOTOS_MAX_UPLOAD_BYTES = 1_000_000
+    page = _new_page(browser, page_errors)
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/?next=/upload/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("pw-alice-123")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#dropzone[data-ready]")).to_be_attached()
+    expect(page.locator("#dropzone-hint")).to_contain_text("up to 1 MB each")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    # when
+    page.set_input_files("#file-input", photos_dir / "heif_pug.heic")
+    # then: the same words the server would use, and nothing sent or created
+    item = page.locator(".upload")
+    expect(item).to_have_attribute("data-state", "failed")
+    expect(item.locator(".upload__status")).to_have_text("Failed: too large: 1.3 MB, limit 1 MB")
+    expect(item.get_by_role("button", name=re.compile("^Retry"))).to_be_hidden()
+    assert not [url for url in requests if "/api/" in url]
+    assert not Photo.objects.exists()
     page.context.close()
     assert page_errors == []

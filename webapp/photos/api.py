@@ -24,7 +24,8 @@ def error(message: str, status: int) -> JsonResponse:
 
 def csrf_failure(request, reason="", template_name="403_csrf.html"):
     """settings.CSRF_FAILURE_VIEW: JSON for the API, Django's page for everything else."""
-    if request.path.startswith("/api/"):
+    # path_info: behind API Gateway the path carries the stage ("/web/api/...").
+    if request.path_info.startswith("/api/"):
         return error(f"CSRF check failed: {reason}", 403)
     return html_csrf_failure(request, reason=reason, template_name=template_name)
 

@@ -1,16 +1,22 @@
 """URLs of a photo's files. Pages, the API and the admin ask here and never build them.
 
-Today the files are served by the owner-checked views in media_views.py; when the store is
-S3 these become presigned URLs, and nothing that calls them changes.
+With the local store the files are served by the owner-checked views in media_views.py;
+with S3 (settings.PHOTOS_STORAGE) they are short-lived presigned GETs of the private bucket,
+and nothing that calls these functions changes.
 """
 
 from django.urls import reverse
 
 from .models import PhotoStatus
+from .storage import uses_s3
 
 
 def rendition_urls(photo) -> dict[str, str]:
     """{"thumb": url, "medium": url, "large": url} for the renditions the job produced."""
+    if uses_s3():
+        from .aws import s3_links
+
+        return s3_links.rendition_urls(photo)
     # The renditions keep their key when a photo is reprocessed and are cached for a year:
     # the version in the query string is what makes a new rendition a new URL.
     version = _version(photo)
@@ -23,6 +29,10 @@ def rendition_urls(photo) -> dict[str, str]:
 
 def original_url(photo) -> str:
     """Download link of the original as uploaded; "" until it has been uploaded."""
+    if uses_s3():
+        from .aws import s3_links
+
+        return s3_links.original_url(photo)
     if photo.status == PhotoStatus.UPLOADING:
         return ""
     return reverse("media:original", kwargs={"photo_id": photo.pk})

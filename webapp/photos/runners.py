@@ -2,8 +2,9 @@
 
 Every runner receives the same object-created record an S3 notification carries, so the jobs
 cannot tell who delivered it. "inline" runs them on a small thread pool inside the web
-process (the embedded default); "celery" and "lambda" arrive with their own issues and plug
-into RUNNERS.
+process (the embedded default); "celery" queues one task per job; "lambda" publishes the
+record to the uploads topic the job functions subscribe to (AWS only: there S3 notifies the
+topic of uploads itself, so this runner serves reprocessing and the sweep).
 """
 
 import concurrent.futures
@@ -24,14 +25,13 @@ logger = logging.getLogger(__name__)
 
 JOBS = ("renditions", "metadata")
 
-# The local store has one root and therefore one bucket; the name only fills the record.
-LOCAL_BUCKET = "local"
-
 
 def record_for(photo) -> ObjectCreated:
     """The object-created record S3 would send for this photo's original."""
+    from .storage import store_bucket
+
     return ObjectCreated(
-        bucket=LOCAL_BUCKET,
+        bucket=store_bucket(),
         key=photo.original_key,
         size=photo.bytes or photo.declared_size,
         etag=photo.source_etag,
@@ -60,6 +60,8 @@ def runner() -> Callable[[ObjectCreated], None]:
             f"PHOTOS_JOB_RUNNER={name!r} is not a runner; choose one of: {', '.join(RUNNERS)}"
         ) from None
     unavailable = getattr(chosen, "unavailable", None)
+    if callable(unavailable):
+        unavailable = unavailable()
     if unavailable:
         raise ImproperlyConfigured(unavailable)
     return chosen
@@ -181,18 +183,6 @@ def _execute(job: str, record: ObjectCreated) -> dict:
 # --- registry -------------------------------------------------------------------------------
 
 
-def _not_yet(name: str, where: str) -> Callable[[ObjectCreated], None]:
-    message = (
-        f"PHOTOS_JOB_RUNNER={name!r} is not available yet ({where}); use PHOTOS_JOB_RUNNER=inline"
-    )
-
-    def refuse(record: ObjectCreated) -> None:
-        raise ImproperlyConfigured(message)
-
-    refuse.unavailable = message
-    return refuse
-
-
 def run_celery(record: ObjectCreated) -> None:
     # Imported on use: the web process of the inline and lambda modes never loads Celery.
     from webapp.photos.tasks import enqueue
@@ -200,8 +190,26 @@ def run_celery(record: ObjectCreated) -> None:
     enqueue(record)
 
 
+def run_lambda(record: ObjectCreated) -> None:
+    from webapp.photos.aws.dispatch import publish
+
+    publish(record)
+
+
+def _lambda_unavailable() -> str:
+    # The job functions read originals from the photo bucket and are reached only through
+    # the topic: without both, a dispatch would vanish without a trace.
+    if settings.PHOTOS_STORAGE != "s3":
+        return "PHOTOS_JOB_RUNNER='lambda' needs PHOTOS_STORAGE=s3 (the jobs read the bucket)"
+    if not settings.PHOTOS_TOPIC_ARN:
+        return "PHOTOS_JOB_RUNNER='lambda' needs PHOTOS_TOPIC_ARN (the uploads topic)"
+    return ""
+
+
+run_lambda.unavailable = _lambda_unavailable
+
 RUNNERS: dict[str, Callable[[ObjectCreated], None]] = {
     "inline": run_inline,
     "celery": run_celery,
-    "lambda": _not_yet("lambda", "on AWS, S3 notifications start the jobs"),
+    "lambda": run_lambda,
 }

@@ -4,6 +4,8 @@
 (key, Content-Type, a base64 JSON policy and its signature). The browser POSTs those fields
 and then the file, last, as "file". The upload view checks the policy the way S3 does, so
 the page's JavaScript is the same whether the original lands on this disk or in a bucket.
+In S3 mode the ticket is S3's own presigned POST and this module's upload view is closed:
+bodies never pass through API Gateway (10 MB) or Lambda (6 MB).
 """
 
 import base64
@@ -26,7 +28,7 @@ from jobs.errors import human_bytes
 
 from .models import Photo, PhotoStatus
 from .services import photo_upload_complete
-from .storage import photo_store
+from .storage import photo_store, uses_s3
 
 _SALT = "darkroom.photos.upload-policy"
 # Room for the multipart boundaries and the ticket's fields around the file itself.
@@ -44,6 +46,16 @@ class UploadRefused(Exception):
 
 def ticket_for(photo, *, now: datetime | None = None) -> dict:
     """{"url", "fields"}: everything the browser needs to send this photo's original."""
+    if uses_s3():
+        from .aws.s3_uploads import upload_ticket
+
+        # The upload limit, not the declared size: S3 enforces the range, and an honest
+        # browser's file cannot differ from what it declared anyway.
+        return upload_ticket(
+            key=photo.original_key,
+            content_type=photo.content_type,
+            max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES,
+        )
     expires = (now or timezone.now()) + timedelta(seconds=settings.PHOTOS_UPLOAD_TICKET_SECONDS)
     policy = {
         "expiration": expires.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
@@ -72,6 +84,9 @@ def sign(encoded_policy: str) -> str:
 def check_upload(photo, fields, file, *, now: datetime | None = None) -> None:
     """Raise UploadRefused unless `fields` and `file` satisfy a genuine, unexpired ticket
     for this very photo. `file` is the received upload (its real size counts)."""
+    if uses_s3():
+        # The tickets are S3's; a file here could only be a client ignoring its ticket's URL.
+        raise UploadRefused("uploads go straight to the bucket: use the ticket's url", 400)
     encoded = fields.get("policy", "")
     if not encoded or not constant_time_compare(sign(encoded), fields.get("signature", "")):
         raise UploadRefused("invalid upload signature")

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from django import template
 
-register = template.Library()
+from jobs import errors
 
-_UNITS = ("B", "KB", "MB", "GB", "TB")
+register = template.Library()
 
 
 def _trim(value: float, places: int = 1) -> str:
@@ -56,17 +56,8 @@ def iso(value) -> str:
 
 @register.filter
 def human_bytes(n) -> str:
-    """1024-based, like the upload limit messages: 80 MB, 1.5 KB, 512 B."""
-    if n is None:
-        return ""
-    size = float(n)
-    for unit in _UNITS:
-        if size < 1024 or unit == _UNITS[-1]:
-            break
-        size /= 1024
-    if unit == "B":
-        return f"{int(size)} B"
-    return f"{_trim(size) if size < 10 else round(size)} {unit}"
+    """Sizes in the words of the upload errors ("too large: 80 MB, limit 50 MB")."""
+    return "" if n is None else errors.human_bytes(int(n))
 
 
 def camera(make: str | None, model: str | None) -> str:

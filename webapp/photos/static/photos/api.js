@@ -151,17 +151,13 @@ export function announce(message) {
   }, 400);
 }
 
-const UNITS = ["B", "KB", "MB", "GB", "TB"];
-
-/** 1024-based, like the server's messages: "80 MB", "1.5 KB". */
+/** Sizes in the server's words (jobs/errors.py human_bytes): "80 MB", "1.5 KB", "512 bytes". */
 export function humanBytes(n) {
-  let size = n;
-  let unit = 0;
-  while (size >= 1024 && unit < UNITS.length - 1) {
-    size /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${size} B`;
-  const text = size < 10 ? String(Math.round(size * 10) / 10) : String(Math.round(size));
-  return `${text} ${UNITS[unit]}`;
+  let value;
+  let unit;
+  if (n >= 1_000_000) [value, unit] = [n / 1_000_000, "MB"];
+  else if (n >= 1_000) [value, unit] = [n / 1_000, "KB"];
+  else return `${n} bytes`;
+  const digits = value >= 10 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${unit}`;
 }
