@@ -47,18 +47,24 @@ class Broker:
     name: str
     url: str
     queue: str
+    transport_options: dict
 
 
 @pytest.fixture(params=list(BROKERS))
 def broker(request):
-    """Point this process's Celery app at a real broker and a fresh queue of its own."""
+    """Point this process's Celery app at a real broker and a fresh queue of its own.
+
+    On Redis every key of the test (queue, bindings, and the unacked hash that kombu shares
+    between all queues of a database) carries a prefix of its own, so a sweep restoring
+    "visible again" messages never moves one test's message into another's."""
     from webapp.celery import app
 
     name, url = request.param, BROKERS[request.param]
     queue = f"darkroom-test-{uuid.uuid4().hex[:12]}"
-    keys = ("broker_url", "task_default_queue")
+    options = {**REDIS_TEST_TRANSPORT, "global_keyprefix": f"{queue}:"} if name == "redis" else {}
+    keys = ("broker_url", "task_default_queue", "broker_transport_options")
     saved = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=url, task_default_queue=queue)
+    app.conf.update(broker_url=url, task_default_queue=queue, broker_transport_options=options)
     _drop_connections(app)
     try:
         _queue_op(app, queue, "purge")
@@ -67,10 +73,13 @@ def broker(request):
         app.conf.update(saved)
         pytest.fail(f"{name} is not answering at {url} ({exc}): start it with `make services`")
     try:
-        yield Broker(name=name, url=url, queue=queue)
+        yield Broker(name=name, url=url, queue=queue, transport_options=options)
     finally:
         try:
-            _queue_op(app, queue, "delete")
+            if name == "redis":
+                _delete_redis_keys(url, prefix=options["global_keyprefix"])
+            else:
+                _queue_op(app, queue, "delete")
         finally:
             app.conf.update(saved)
             _drop_connections(app)
@@ -92,13 +101,19 @@ def _queue_op(app, queue: str, op: str) -> None:
         getattr(bound, op)()
         if op == "delete":
             # Celery names the default exchange after the default queue.
-            channel = conn.default_channel
-            channel.exchange_delete(queue)
-            if conn.transport_cls == "redis":
-                # kombu keeps the routing table in Redis sets it never removes.
-                channel.client.delete(
-                    f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
-                )
+            conn.default_channel.exchange_delete(queue)
+
+
+def _delete_redis_keys(url: str, *, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def queue_length(broker: Broker) -> int:
@@ -200,9 +215,7 @@ class Workers:
             "PHOTOS_JOB_RUNNER": "celery",
             "CELERY_BROKER_URL": self.broker.url,
             "CELERY_TASK_DEFAULT_QUEUE": self.broker.queue,
-            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(
-                REDIS_TEST_TRANSPORT if self.broker.name == "redis" else {}
-            ),
+            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(self.broker.transport_options),
             "DARKROOM_TEST_MARKERS": str(self.markers),
             "DARKROOM_TEST_HOLD_FIRST": hold_first or "",
             "DARKROOM_TEST_WORKER": f"w{len(self.started) + 1}-{uuid.uuid4().hex[:6]}",

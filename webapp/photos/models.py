@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 
 
 class PhotoStatus(models.TextChoices):
@@ -79,9 +80,14 @@ class Photo(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # In the gallery's exact sort orders (selectors.ORDERINGS, pagination), so a page of
+        # a gallery with many thousands of photos is an index range scan, not a sort. The
+        # "date taken" index (NULLS LAST) is created per database in migration 0002: SQLite
+        # refuses NULLS LAST in an index, and needs none (its NULLs sort last in DESC).
         indexes = [
-            models.Index(fields=["owner", "-created_at"], name="photo_owner_created"),
-            models.Index(fields=["owner", "-taken_at"], name="photo_owner_taken"),
+            models.Index(
+                F("owner"), F("created_at").desc(), F("id").desc(), name="photo_owner_created"
+            ),
             models.Index(fields=["owner", "sha256"], name="photo_owner_sha256"),
         ]
 
