@@ -3,21 +3,27 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Python 3.12, the Lambda runtime's. Found on PATH or in pyenv; override with PYTHON=...
-PYTHON ?= $(shell command -v python3.12 2>/dev/null || \
-	{ command -v pyenv >/dev/null && ls "$$(pyenv root)/versions/3.12.1/bin/python3.12" 2>/dev/null; } || \
-	ls "$$HOME/.pyenv/versions/3.12.1/bin/python3.12" 2>/dev/null)
+# (A candidate must run: a pyenv shim is on PATH even when its version is not selected.)
+PYTHON ?= $(shell for p in "$$(command -v python3.12)" \
+	"$$(command -v pyenv >/dev/null && pyenv root)/versions/3.12.1/bin/python3.12" \
+	"$$HOME/.pyenv/versions/3.12.1/bin/python3.12"; do \
+	[ -x "$$p" ] && "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/darkroom_test
 
-.PHONY: help setup sysdeps services run worker test test-jobs test-web test-web-postgres lint format bench clean
+.PHONY: help setup sysdeps services run worker test test-jobs test-web test-web-postgres test-package \
+	lint format bench clean provision package
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) (SQLite, local files, inline jobs)"
 	@echo "make test   set everything up and run the whole suite (lint, jobs, web on SQLite and PostgreSQL, browser)"
 	@echo "make bench  benchmarks (renditions vs libvips, import time, memory)"
+	@echo "make provision REGION=eu-west-1 [PROFILE=...] [ORIGIN=https://photos.example.com] [DB_URL=postgres://...]"
+	@echo "             create the AWS resources and write their names into zappa_settings.json"
+	@echo "make package the three Lambda zips (build/web.zip, thumbnails.zip, metadata.zip)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12.1) or pass PYTHON=/path/to/python3.12"; exit 1; }
@@ -29,12 +35,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 setup: $(BIN)/.installed
 
 # Debian packages the tests and benches use: Chromium (browser tests), ExifTool (metadata
-# accuracy reference), libvips (bench baseline). Installed only when missing.
+# accuracy reference), libvips and hey (bench baseline and load generator). Installed only when missing.
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v exiftool >/dev/null || missing="$$missing libimage-exiftool-perl"; \
 	ls /usr/lib/*/libvips.so.42 >/dev/null 2>&1 || missing="$$missing libvips42"; \
+	command -v hey >/dev/null || missing="$$missing hey"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -70,10 +77,45 @@ test-web: setup sysdeps services
 test-web-postgres: setup services
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest --ds=webapp.settings -m "not browser" tests/web
 
-test: lint test-jobs test-web-postgres test-web
+# The Lambda packages, built from requirements.txt alone and checked: Lambda's size limits,
+# no test tools, no native library newer than the runtime's glibc, and each zip, run by its
+# own handler with nothing else on the path, serving a request or processing a photo.
+test-package: package
+	$(BIN)/python -m pytest -p no:django tests/package
 
-bench: setup sysdeps
+test: lint test-jobs test-web-postgres test-web test-package
+
+bench: setup sysdeps services
 	$(BIN)/python tests/bench/run.py
 
+# --- AWS ----------------------------------------------------------------------------------
+# A second virtualenv with requirements.txt only: what it holds is exactly what Zappa zips.
+# Rebuilt from scratch when requirements.txt changes, reused otherwise.
+DEPLOY_VENV := .venv-deploy
+STAGES := web thumbnails metadata
+
+provision: setup
+	$(BIN)/python manage.py provision $(if $(REGION),--region $(REGION)) \
+		$(if $(PROFILE),--profile $(PROFILE)) $(if $(ORIGIN),--site-origin $(ORIGIN)) \
+		$(if $(DB_URL),--database-url '$(DB_URL)')
+
+$(DEPLOY_VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12.1) or pass PYTHON=/path/to/python3.12"; exit 1; }
+	rm -rf $(DEPLOY_VENV)
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# The web function serves its static files (whitenoise), so they are collected into the zip.
+package: $(DEPLOY_VENV)/.installed
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-key \
+		$(DEPLOY_VENV)/bin/python manage.py collectstatic --noinput --verbosity 0
+	mkdir -p build
+	for stage in $(STAGES); do \
+		VIRTUAL_ENV=$(CURDIR)/$(DEPLOY_VENV) PATH=$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH \
+			$(DEPLOY_VENV)/bin/zappa package $$stage -o build/$$stage.zip || exit 1; \
+	done
+
 clean:
-	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEPLOY_VENV) build var test-artifacts .pytest_cache .ruff_cache

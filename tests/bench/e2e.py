@@ -194,6 +194,12 @@ class Site:
     def drop(self) -> None:
         self.stop_processes()
         _psql(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+        import redis
+
+        # The queue and kombu's routing sets for it: nothing of this run stays in Redis.
+        with redis.Redis.from_url(REDIS) as client:
+            q = self.queue
+            client.delete(q, f"_kombu.binding.{q}", f"_kombu.binding_permanent.{q}")
 
     def _start(self, name: str, argv: list[str], env: dict) -> Path:
         log = self.logs / f"{name}.log"

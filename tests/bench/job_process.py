@@ -1,11 +1,10 @@
 """What one job process costs before and while it works: peak memory and import time.
 
 Each measurement runs in a fresh interpreter, the way a Lambda cold start does. The entry
-module is `jobs.handlers` (what Lambda imports: Powertools, boto3, the job code); until it
-exists, `jobs.renditions` plus `import boto3` stands in.
+module is `jobs.handlers` (what Lambda imports: boto3 and the job code); without it,
+`jobs.renditions` plus `import boto3` stands in.
 """
 
-import ast
 import compileall
 import importlib.util
 import json
@@ -25,70 +24,24 @@ MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 
 # Run in the child: import the entry module, then (optionally) render one file.
 _JOB = """
-import json, resource, sys, time
-started = time.perf_counter()
+import json, resource, sys
 try:
     import jobs.handlers
     entry = "jobs.handlers"
 except ImportError:
     import boto3, jobs.renditions
     entry = "jobs.renditions + boto3"
-imported = time.perf_counter()
 from jobs.renditions import render
 if len(sys.argv) > 1:
     render(sys.argv[1])
 print(json.dumps({
     "entry": entry,
-    "import_ms": (imported - started) * 1000,
     "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
 """
 
-# Run in the child: time importing `module`; list the job modules that came with it.
-_IMPORT_ENTRY = """
-import json, sys, time
-started = time.perf_counter()
-import importlib; importlib.import_module(sys.argv[1])
-elapsed = time.perf_counter() - started
-job_modules = [m for m in sys.modules if m.split(".")[0] == "jobs"]
-print(json.dumps({"ms": elapsed * 1000, "job_modules": job_modules}))
-"""
 
-# Run in the child: time importing exactly what the job modules import at module level
-# (their libraries, stdlib included), without the job modules themselves.
-_IMPORT_LIBRARIES = """
-import importlib, json, sys, time
-targets = json.loads(sys.stdin.read())
-started = time.perf_counter()
-for module, name in targets:
-    try:
-        importlib.import_module(f"{module}.{name}" if name else module)
-    except ImportError:  # `from module import attribute`, not a submodule
-        importlib.import_module(module)
-print(json.dumps({"ms": (time.perf_counter() - started) * 1000}))
-"""
-
-
-def library_imports(job_modules: list[str]) -> list[tuple[str, str | None]]:
-    """(module, name) for every module-level import of a non-job module in `job_modules`."""
-    targets: dict[tuple[str, str | None], None] = {}
-    for job_module in job_modules:
-        path = ROOT.joinpath(*job_module.split("."))
-        source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
-        for node in ast.parse(source.read_text()).body:
-            if isinstance(node, ast.Import):
-                found = [(alias.name, None) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found = [(node.module, alias.name) for alias in node.names]
-            else:
-                continue
-            for module, name in found:
-                if module.split(".")[0] != "jobs":
-                    targets[(module, name)] = None
-    return list(targets)
-
-
-def _python(code: str, *args: str, stdin: str | None = None, env: dict | None = None) -> dict:
+def _python(code: str, *args: str, env: dict | None = None) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=ROOT,
@@ -98,7 +51,6 @@ def _python(code: str, *args: str, stdin: str | None = None, env: dict | None = 
             "AWS_DEFAULT_REGION": "us-east-1",
             **(env or {}),
         },
-        input=stdin,
         capture_output=True,
         text=True,
         check=True,
@@ -132,24 +84,42 @@ def peak_rss() -> list[dict]:
 
 
 def import_overhead(module: str, runs: int = IMPORT_RUNS) -> dict:
-    """Median import time of `module` vs the libraries its job modules import.
-
-    The two kinds of interpreter alternate, so background load hits both alike.
-    """
-    job_modules = _python(_IMPORT_ENTRY, module)["job_modules"]
-    targets = library_imports(job_modules)
-    entry_runs, library_runs = [], []
+    """Cold `import module`, split by `python -X importtime` into the job modules' own time
+    (their self time: their code, module-level work included) and everything they import.
+    Median over fresh interpreters."""
+    totals, owns, job_modules, heif = [], [], set(), False
     for _ in range(runs):
-        entry_runs.append(_python(_IMPORT_ENTRY, module)["ms"])
-        library_runs.append(_python(_IMPORT_LIBRARIES, stdin=json.dumps(targets))["ms"])
-    entry_ms, library_ms = statistics.median(entry_runs), statistics.median(library_runs)
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "AWS_DEFAULT_REGION": "us-east-1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        total = own = 0
+        for line in result.stderr.splitlines():
+            # "import time:   self [us] | cumulative | imported package"
+            if not line.startswith("import time:") or "self [us]" in line:
+                continue
+            self_us, cumulative_us, name = line[len("import time:") :].split("|")
+            name = name.strip()
+            if name.split(".")[0] == "jobs":
+                own += int(self_us)
+                job_modules.add(name)
+            if name == module:
+                total = int(cumulative_us)
+            heif = heif or name.startswith("pillow_heif")
+        totals.append(total / 1000)
+        owns.append(own / 1000)
+    total_ms, own_ms = statistics.median(totals), statistics.median(owns)
     return {
         "module": module,
-        "entry_ms": entry_ms,
-        "library_ms": library_ms,
-        "overhead_ms": entry_ms - library_ms,
+        "entry_ms": total_ms,
+        "library_ms": total_ms - own_ms,
+        "overhead_ms": own_ms,
         "job_modules": len(job_modules),
-        "heif_at_import": any(module.startswith("pillow_heif") for module, _ in targets),
+        "heif_at_import": heif,
     }
 
 
@@ -179,9 +149,9 @@ def run() -> tuple[str, dict]:
         "",
         "## Cold import",
         "",
-        f"Median of {IMPORT_RUNS} fresh interpreters each: `import <module>` vs importing "
-        "what its job modules import at module level (libraries and stdlib), without the job "
-        "modules themselves. Job "
+        f"Median of {IMPORT_RUNS} fresh interpreters: `python -X importtime -c 'import "
+        "<module>'`, the job modules' self time (their own code, module-level work included) "
+        "against everything they import (libraries and stdlib). Job "
         "modules precompiled to bytecode, as the deployment package must ship them (Lambda "
         "cannot write .pyc files next to the code).",
         "",

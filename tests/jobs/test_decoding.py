@@ -5,6 +5,7 @@ import struct
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageFile
@@ -222,8 +223,9 @@ def test_pillow_heif_is_imported_only_for_heif(photos_dir):
         f"load_pixels(open_image({str(photos_dir / 'heif_zPug_3.heic')!r}))\n"
         "print('pillow_heif' in sys.modules)\n"
     )
+    root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
     )
 
     assert result.stdout.split() == ["False", "True"]
