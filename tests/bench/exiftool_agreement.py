@@ -249,5 +249,29 @@ def main(argv: list[str] | None = None) -> dict:
     return figures
 
 
+def run() -> str:
+    """The Markdown section `make bench` prints (tests/bench/run.py)."""
+    figures = measure(CORPUS)
+    rows = [f"| {field} | {share:.1%} |" for field, share in figures["fields"].items()]
+    lines = [
+        "## Metadata: agreement with ExifTool",
+        "",
+        f"{figures['files']} files from {len(figures['cameras'])} cameras "
+        f"(../shared/testdata/photos + tests/photos), `exiftool -j -n` as the reference.",
+        "",
+        "| field | agreement |",
+        "| --- | ---: |",
+        *rows,
+        f"| **overall** | **{figures['overall']:.2%}** |",
+    ]
+    if figures["disagreements"]:
+        lines += ["", "Disagreements:"]
+        lines += [
+            f"- {name} `{field}`: ours {mine!r}, ExifTool {theirs!r}"
+            for name, field, mine, theirs in figures["disagreements"]
+        ]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     main()

@@ -14,6 +14,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
+import e2e  # noqa: E402
+import exiftool_agreement  # noqa: E402
 import job_process  # noqa: E402
 import lambda_cost  # noqa: E402
 import renditions_vs_vips  # noqa: E402
@@ -45,6 +47,10 @@ def main() -> None:
     jpeg = next(c for c in comparisons if c.name == "photo-24mp.jpg")
     jpeg_rss = next(r for r in numbers["rss"] if r["input"] == "photo-24mp.jpg")["maxrss_mb"]
     sections.append(lambda_cost.run(jpeg.ours.cpu, jpeg.ours.wall, jpeg_rss, "24 MP JPEG"))
+    sections.append(exiftool_agreement.run())
+    if os.environ.get("BENCH_SKIP_E2E") != "1":
+        # Serves the app (gunicorn, PostgreSQL, Redis): minutes, so it can be skipped.
+        sections.append(e2e.run())
     report = "\n\n".join(sections) + "\n"
     print(report)
     (HERE / "RESULTS.md").write_text(report)
