@@ -19,9 +19,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/darkroom_test
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) (SQLite, local files, inline jobs)"
-	@echo "make test   set everything up and run the whole suite (lint, jobs, web on SQLite and PostgreSQL, browser)"
+	@echo "make test   set everything up and run the whole suite (lint, jobs, web on SQLite and PostgreSQL, browser, Lambda packages)"
 	@echo "make bench  benchmarks (renditions vs libvips, import time, memory)"
-	@echo "make provision REGION=eu-west-1 [PROFILE=...] [ORIGIN=https://photos.example.com] [DB_URL=postgres://...]"
+	@echo "make provision REGION=eu-west-1 [PROFILE=...] [ORIGIN=https://photos.example.com]"
+	@echo "               [DB_URL=postgres://...] [SUBNETS='subnet-a subnet-b'] [DB_SECURITY_GROUP=sg-...]"
 	@echo "             create the AWS resources and write their names into zappa_settings.json"
 	@echo "make package the three Lambda zips (build/web.zip, thumbnails.zip, metadata.zip)"
 
@@ -80,7 +81,7 @@ test-web-postgres: setup services
 # The Lambda packages, built from requirements.txt alone and checked: Lambda's size limits,
 # no test tools, no native library newer than the runtime's glibc, and each zip, run by its
 # own handler with nothing else on the path, serving a request or processing a photo.
-test-package: package
+test-package: setup package
 	$(BIN)/python -m pytest -p no:django tests/package
 
 test: lint test-jobs test-web-postgres test-web test-package
@@ -97,7 +98,9 @@ STAGES := web thumbnails metadata
 provision: setup
 	$(BIN)/python manage.py provision $(if $(REGION),--region $(REGION)) \
 		$(if $(PROFILE),--profile $(PROFILE)) $(if $(ORIGIN),--site-origin $(ORIGIN)) \
-		$(if $(DB_URL),--database-url '$(DB_URL)')
+		$(if $(DB_URL),--database-url '$(DB_URL)') \
+		$(foreach subnet,$(SUBNETS),--subnet-id $(subnet)) \
+		$(if $(DB_SECURITY_GROUP),--database-security-group-id $(DB_SECURITY_GROUP))
 
 $(DEPLOY_VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12.1) or pass PYTHON=/path/to/python3.12"; exit 1; }

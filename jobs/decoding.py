@@ -2,11 +2,14 @@
 
 The one door every job uses to look at an original:
 
-- `sniff_format(head)` names the container from its first bytes (never from the file name).
+- `sniff_format(head)` names the container from its first bytes (never from the file name),
+  and `sniff(head)` adds its MIME type.
 - `open_image(source, *, limits)` checks the byte limit, sniffs, opens the header with only
   the matching Pillow plugin, checks the pixel limit (decompression bombs included) and
   returns the image *not yet decoded*, so the caller can still ask for a reduced decode
   (`Image.draft`) before paying for the pixels.
+- `read_header(source, *, limits)` runs the same checks for a caller that never decodes (the
+  metadata job) and returns the format, MIME type and opened image together.
 - `load_pixels(image)` decodes, turning every decoder failure into a short `NotAnImage`.
 
 Every failure caused by the bytes themselves is a `NotAnImage` (or `TooLarge`) with a short
@@ -18,10 +21,21 @@ import io
 import os
 import re
 import struct
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
+from PIL import (
+    AvifImagePlugin,
+    GifImagePlugin,
+    Image,
+    JpegImagePlugin,
+    MpoImagePlugin,  # noqa: F401 - jpeg_factory imports it on the first MPO; never in a race
+    PngImagePlugin,
+    TiffImagePlugin,
+    WebPImagePlugin,
+)
 
 from jobs.config import Limits
 from jobs.errors import NotAnImage, TooLarge, human_bytes
@@ -31,33 +45,24 @@ FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "HEIF", "AVIF", "MPO")
 
 MIME_TYPES = {
     "JPEG": "image/jpeg",
-    "MPO": "image/mpo",
+    # An MPO is a JPEG with more frames after the first (3D cameras, iPhone HDR gain maps):
+    # image/mpo is unregistered and browsers would download it rather than show it.
+    "MPO": "image/jpeg",
     "PNG": "image/png",
     "WEBP": "image/webp",
     "GIF": "image/gif",
     "TIFF": "image/tiff",
-    "HEIF": "image/heic",
+    "HEIF": "image/heic",  # image/heif when no brand says HEVC: see `sniff`
     "AVIF": "image/avif",
 }
 
 # Enough for every signature below, including a long ISOBMFF `ftyp` brand list.
-SNIFF_BYTES = 64
+SNIFF_BYTES = 512
 
-# Only the plugin for the sniffed container may parse the file: a JPEG-named PSD, or a
-# "photo" that is really an EPS, never reaches a parser we did not choose.
-_PLUGINS = {
-    "JPEG": ["JPEG"],  # the JPEG plugin answers MPO itself
-    "PNG": ["PNG"],
-    "WEBP": ["WEBP"],
-    "GIF": ["GIF"],
-    "TIFF": ["TIFF"],
-    "HEIF": ["HEIF"],
-    "AVIF": ["AVIF"],
-}
-
-_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+# ISO/IEC 23008-12 Annex: HEVC-coded brands are image/heic, the generic ones image/heif.
+_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+_HEIF_BRANDS = {b"mif1", b"msf1", b"mif2", b"miaf", b"MiHE", b"MiHB"}
 _AVIF_BRANDS = {b"avif", b"avis"}
-_GENERIC_HEIF_BRANDS = {b"mif1", b"msf1", b"mif2"}
 
 # What Pillow and its plugins raise for bytes they cannot make sense of (libavif reports
 # "Decoding of color planes failed" as a RuntimeError, libheif's errors arrive as
@@ -68,6 +73,7 @@ _DECODER_ERRORS = (
     ValueError,
     EOFError,
     IndexError,
+    KeyError,
     RuntimeError,
     struct.error,
 )
@@ -84,6 +90,15 @@ _OTHER_IMAGES = (
 )
 
 
+@dataclass(frozen=True)
+class Header:
+    """An original opened for its header only: what it is, and the image (no pixels yet)."""
+
+    format: str  # one of FORMATS, MPO told apart from JPEG
+    mime: str
+    image: Image.Image
+
+
 def sniff_format(head: bytes) -> str | None:
     """The container format of a file from its first bytes (`SNIFF_BYTES` is plenty).
 
@@ -91,38 +106,38 @@ def sniff_format(head: bytes) -> str | None:
     so it sniffs as "JPEG" and `open_image(...).format` tells the two apart. Returns None
     for anything else.
     """
+    sniffed = sniff(head)
+    return sniffed[0] if sniffed else None
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    """(format, MIME type) of a file from its first bytes, as `sniff_format`; None if no photo."""
     if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "GIF"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "TIFF"
-    if head[4:8] == b"ftyp":
+        fmt = "JPEG"
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        fmt = "PNG"
+    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        fmt = "WEBP"
+    elif head[:6] in (b"GIF87a", b"GIF89a"):
+        fmt = "GIF"
+    elif head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):  # classic and BigTIFF
+        fmt = "TIFF"
+    elif head[4:8] == b"ftyp":
         return _sniff_isobmff(head)
-    return None
+    else:
+        return None
+    return fmt, MIME_TYPES[fmt]
 
 
-def _sniff_isobmff(head: bytes) -> str | None:
+def _sniff_isobmff(head: bytes) -> tuple[str, str] | None:
     box_size = int.from_bytes(head[:4], "big")
     major = head[8:12]
     # Compatible brands follow the major brand and minor version, up to the box's end.
-    compatible = {
-        head[i : i + 4] for i in range(16, min(box_size, len(head)) - 3, 4) if box_size >= 16
-    }
-    if major in _AVIF_BRANDS:
-        return "AVIF"
-    if major in _HEIF_BRANDS:
-        return "HEIF"
-    if compatible & _HEIF_BRANDS:
-        return "HEIF"
-    if compatible & _AVIF_BRANDS:
-        return "AVIF"
-    if major in _GENERIC_HEIF_BRANDS or compatible & _GENERIC_HEIF_BRANDS:
-        return "HEIF"
+    brands = {head[i : i + 4] for i in range(16, min(box_size, len(head)) - 3, 4)} | {major}
+    if major in _AVIF_BRANDS or (brands & _AVIF_BRANDS and not brands & _HEIC_BRANDS):
+        return "AVIF", MIME_TYPES["AVIF"]
+    if brands & (_HEIC_BRANDS | _HEIF_BRANDS):
+        return "HEIF", "image/heic" if major in _HEIC_BRANDS else "image/heif"
     return None  # MP4, QuickTime, camera raw containers...
 
 
@@ -139,32 +154,17 @@ def open_image(
 
     Raises `TooLarge` or `NotAnImage` with a short human reason; I/O errors propagate.
     """
-    limits = limits or Limits()
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        size = path.stat().st_size
-        _check_bytes(size, limits)
-        with path.open("rb") as fp:
-            fmt = _sniff_and_check(fp, size, limits)
-        opened = path
-    else:
-        start = source.tell()
-        size = source.seek(0, io.SEEK_END) - start
-        source.seek(start)
-        _check_bytes(size, limits)
-        fmt = _sniff_and_check(source, size, limits)
-        opened = source
-    if fmt == "HEIF":
-        _register_heif()
-    image = _open_header(opened, fmt, limits)
-    try:
-        _check_pixels(image.size, limits)
-        if image.width < 1 or image.height < 1:
-            raise NotAnImage(f"corrupt {fmt}: no pixels")
-    except BaseException:
-        image.close()
-        raise
-    return image
+    return _open(source, limits or Limits(), header_only=False).image
+
+
+def read_header(source: str | os.PathLike | BinaryIO, *, limits: Limits | None = None) -> Header:
+    """`open_image`'s checks for a reader that never decodes: format, MIME type and image.
+
+    The image's size is as displayed for HEIF and AVIF (libheif applies the container's
+    rotation, mirror and crop; EXIF orientation is informative there) and as stored for the
+    rest. A file object passed in stays open: don't close the image, which would close it.
+    """
+    return _open(source, limits or Limits(), header_only=True)
 
 
 def load_pixels(image: Image.Image) -> Image.Image:
@@ -181,6 +181,33 @@ def load_pixels(image: Image.Image) -> Image.Image:
     except _DECODER_ERRORS as exc:
         raise NotAnImage(_corrupt_reason(fmt, exc)) from None
     return image
+
+
+def _open(source: str | os.PathLike | BinaryIO, limits: Limits, *, header_only: bool) -> Header:
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        size = path.stat().st_size
+        _check_bytes(size, limits)
+        with path.open("rb") as fp:
+            fmt, mime = _sniff_and_check(fp, size, limits, header_only=header_only)
+        opened = path
+    else:
+        start = source.tell()
+        size = source.seek(0, io.SEEK_END) - start
+        source.seek(start)
+        _check_bytes(size, limits)
+        fmt, mime = _sniff_and_check(source, size, limits, header_only=header_only)
+        opened = source
+    image = _open_header(opened, fmt, limits, header_only=header_only)
+    try:
+        if image.width < 1 or image.height < 1:
+            raise NotAnImage(f"corrupt {fmt}: no pixels")
+        _check_pixels(image.size, limits)
+    except BaseException:
+        if isinstance(source, (str, os.PathLike)):  # never close the caller's file
+            image.close()
+        raise
+    return Header("MPO" if image.format == "MPO" else fmt, mime, image)
 
 
 def _check_bytes(size: int, limits: Limits) -> None:
@@ -205,21 +232,24 @@ def _megapixels(pixels: int) -> str:
     return f"{mp:.1f}" if mp >= 1 else f"{mp:.2g}"
 
 
-def _sniff_and_check(fp: BinaryIO, size: int, limits: Limits) -> str:
-    """Sniff the container and run the structural checks Pillow does not do before decoding."""
+def _sniff_and_check(
+    fp: BinaryIO, size: int, limits: Limits, *, header_only: bool
+) -> tuple[str, str]:
+    """Sniff (format, MIME type) and run the structural checks Pillow does not do first."""
     start = fp.tell()
     head = fp.read(SNIFF_BYTES)
-    fmt = sniff_format(head)
-    if fmt is None:
+    sniffed = sniff(head)
+    if sniffed is None:
         other = next((name for magic, name in _OTHER_IMAGES if head.startswith(magic)), None)
         raise NotAnImage(f"unsupported image format: {other}" if other else "not an image")
+    fmt = sniffed[0]
     fp.seek(start)
     if fmt in ("HEIF", "AVIF"):
         _check_isobmff_complete(fp, size, fmt)
-    elif fmt == "GIF":
+    elif fmt == "GIF" and not header_only:  # the canvas is a danger only to a player
         _check_gif_canvas(fp, limits)
     fp.seek(start)
-    return fmt
+    return sniffed
 
 
 def _check_isobmff_complete(fp: BinaryIO, size: int, fmt: str) -> None:
@@ -295,26 +325,47 @@ def _skip_gif_sub_blocks(fp: BinaryIO) -> None:
         fp.seek(length[0], io.SEEK_CUR)
 
 
-def _open_header(source: Path | BinaryIO, fmt: str, limits: Limits) -> Image.Image:
+def _open_header(
+    source: Path | BinaryIO, fmt: str, limits: Limits, *, header_only: bool
+) -> Image.Image:
+    # The plugin class itself, not Image.open: only the parser for the sniffed container may
+    # read the file (a JPEG-named PSD, or a "photo" that is really an EPS, never reaches a
+    # parser we did not choose), and `limits.max_pixels` decides, not Pillow's process-wide
+    # decompression-bomb setting.
     try:
-        image = Image.open(source, formats=_PLUGINS[fmt])
+        image = _plugin(fmt, header_only=header_only)(source)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb(exc, limits) from None
-    except UnidentifiedImageError:
+    except SyntaxError:  # Pillow's "not identified by this driver", whatever the cause
         raise NotAnImage(f"corrupt {fmt}") from None
     except _DECODER_ERRORS as exc:
-        # The file was readable a moment ago (it was sniffed), so this is the parser's verdict.
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # a read failure, not a bad file: the caller retries
         raise NotAnImage(_corrupt_reason(fmt, exc)) from None
-    if image.format not in FORMATS:  # a plugin answering for a sibling format
-        image.close()
-        raise NotAnImage(f"unsupported image format: {image.format}")
     return image
 
 
+def _plugin(fmt: str, *, header_only: bool):
+    if fmt == "HEIF" or (fmt == "AVIF" and header_only):
+        # libheif parses AVIF containers too, without an AV1 decoder, and like for HEIF
+        # reports the size as displayed and the EXIF as stored; Pillow's AVIF reader reads
+        # the whole file and folds irot/imir into the EXIF orientation instead. Its pixels
+        # are Pillow's to decode: pillow-heif 1.x decodes no AV1.
+        return _heif_plugin()
+    return {
+        "JPEG": JpegImagePlugin.jpeg_factory,  # answers MPO itself
+        "PNG": PngImagePlugin.PngImageFile,
+        "WEBP": WebPImagePlugin.WebPImageFile,
+        "GIF": GifImagePlugin.GifImageFile,
+        "TIFF": TiffImagePlugin.TiffImageFile,
+        "AVIF": AvifImagePlugin.AvifImageFile,
+    }[fmt]
+
+
 def _bomb(exc: Exception, limits: Limits | None = None) -> TooLarge:
-    # Pillow's own guard (Image.MAX_IMAGE_PIXELS, left at its process-wide default of 179 MP
-    # to warn, twice that to refuse) fires inside Image.open, before our header check, for
-    # the largest headers; its verdict is reported in our words.
+    # Pillow's own guard (Image.MAX_IMAGE_PIXELS, left at its process-wide default) still
+    # fires inside a few plugins, the GIF reader's frame check among them, before our header
+    # check; its verdict is reported in our words.
     match = re.search(r"\((\d+) pixels\)", str(exc))
     size = f"{_megapixels(int(match[1]))} MP" if match else "decompression bomb"
     limit = f", limit {_megapixels(limits.max_pixels)} MP" if limits else ""
@@ -328,16 +379,20 @@ def _corrupt_reason(fmt: str, exc: Exception) -> str:
     return f"corrupt {fmt}"
 
 
-_heif_registered = False
+_heif_lock = threading.Lock()
+_heif_image_file = None
 
 
-def _register_heif() -> None:
+def _heif_plugin():
     # pillow-heif (libheif, libde265) costs tens of milliseconds to import and is only needed
-    # for iPhone-style uploads: loaded on the first HEIF, never at cold start. AVIF needs
-    # nothing: Pillow 13 reads it natively (pillow-heif 1.x dropped its AVIF opener).
-    global _heif_registered
-    if not _heif_registered:
-        from pillow_heif import register_heif_opener
+    # for iPhone-style uploads: loaded on the first HEIF, never at cold start. Under a lock:
+    # two threads importing it for the first time at once (the web app's job pool runs
+    # renditions and metadata side by side) can hand one a half-initialised module.
+    global _heif_image_file
+    with _heif_lock:
+        if _heif_image_file is None:
+            import pillow_heif
 
-        register_heif_opener()
-        _heif_registered = True
+            pillow_heif.register_heif_opener()  # Image.open elsewhere in the process too
+            _heif_image_file = pillow_heif.HeifImageFile
+        return _heif_image_file

@@ -6,15 +6,13 @@ is intact. Hence a JPEG whose header parses is a JPEG here even if its scan data
 short. A HEIF whose boxes run past the end of the file is refused, because there the
 "header" (the item locations) points at bytes that are not there.
 
-Formats are sniffed from the bytes, never from the name, and each is opened with its own
-plugin class (Pillow's, or pillow-heif's for HEIF and AVIF): that skips Pillow's process-wide
-decompression-bomb setting in favour of `Limits.max_pixels`, and refuses anything outside the
-formats the site accepts.
+Sniffing, the MIME types, the limits and the header itself come from `jobs.decoding`, the
+same door the renditions job uses, so both jobs call a file the same thing and refuse it
+for the same reason.
 """
 
 import hashlib
 import os
-import re
 import shutil
 import struct
 import tempfile
@@ -28,7 +26,8 @@ from PIL import Image
 
 from jobs import exif
 from jobs.config import Limits
-from jobs.errors import NotAnImage, TooLarge, human_bytes
+from jobs.decoding import read_header
+from jobs.errors import NotAnImage
 
 FIELDS = (
     "ok",
@@ -52,36 +51,7 @@ FIELDS = (
     "exif",
 )
 
-MIME = {
-    "JPEG": "image/jpeg",
-    # An MPO is a JPEG with more frames after the first (3D cameras, iPhone HDR gain maps):
-    # image/mpo is unregistered and browsers would download it rather than show it.
-    "MPO": "image/jpeg",
-    "PNG": "image/png",
-    "WEBP": "image/webp",
-    "GIF": "image/gif",
-    "TIFF": "image/tiff",
-    "AVIF": "image/avif",
-}
-
-# ISO/IEC 23008-12 Annex: HEVC-coded brands are image/heic, the generic ones image/heif.
-HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
-HEIF_BRANDS = {b"mif1", b"msf1", b"mif2", b"miaf", b"MiHE", b"MiHB"}
-AVIF_BRANDS = {b"avif", b"avis"}
-
-# Images we recognise but do not take: a better message than "not an image".
-_UNSUPPORTED = (
-    (b"BM", "BMP"),
-    (b"8BPS", "PSD"),
-    (b"\x00\x00\x01\x00", "ICO"),
-    (b"\xff\x0a", "JPEG XL"),
-    (b"\x00\x00\x00\x0cJXL ", "JPEG XL"),
-    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
-    (b"%PDF", "PDF"),
-)
-
 _CHUNK = 1 << 20
-_HEAD = 512
 _MAX_PNG_TEXT = 8 << 20
 
 
@@ -91,140 +61,19 @@ def extract(source: str | os.PathLike | IO[bytes], *, limits: Limits | None = No
     Raises NotAnImage (short human reason) when the bytes are not a usable image of a
     supported format, TooLarge when over `limits.max_bytes` or `limits.max_pixels`.
     """
-    limits = limits or Limits()
     with _seekable(source) as fp:
-        size = fp.seek(0, os.SEEK_END)
-        if size > limits.max_bytes:
-            raise TooLarge(f"too large: {human_bytes(size)}, limit {human_bytes(limits.max_bytes)}")
-        if size == 0:
-            raise NotAnImage("empty file")
-        fp.seek(0)
-        head = fp.read(_HEAD)
-        fmt, mime = sniff(head)
-        if fmt in ("HEIF", "AVIF"):
-            _check_boxes(fp, size, fmt)
-        digest = _sha256(fp)
-        fp.seek(0)
         with warnings.catch_warnings():
             # Pillow warns about every malformed EXIF it meets; a broken tag is a null here.
             warnings.simplefilter("ignore")
             # Not closed: Image.close() would close the caller's file object too. Nothing was
             # decoded, and the file itself is closed below when it is ours.
-            image = _open_header(fp, fmt, limits)
-            fmt, mime = ("MPO", MIME["MPO"]) if image.format == "MPO" else (fmt, mime)
-            _check_pixels(image, limits)
-            tags, stored_orientation = _tags(image, fmt, fp)
-            record = _record(image, fmt, tags, stored_orientation)
-    record.update(format=fmt, mime=mime, bytes=size, sha256=digest)
+            header = read_header(fp, limits=limits)
+            tags, stored_orientation = _tags(header.image, header.format, fp)
+            record = _record(header.image, header.format, tags, stored_orientation)
+        size = fp.seek(0, os.SEEK_END)
+        digest = _sha256(fp)
+    record.update(format=header.format, mime=header.mime, bytes=size, sha256=digest)
     return {field: record[field] for field in FIELDS}
-
-
-def sniff(head: bytes) -> tuple[str, str]:
-    """(format, mime) from a file's first bytes; MPO is told apart from JPEG once opened."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG", MIME["JPEG"]
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG", MIME["PNG"]
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "GIF", MIME["GIF"]
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP", MIME["WEBP"]
-    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "TIFF", MIME["TIFF"]
-    if head[4:8] == b"ftyp":
-        found = _isobmff_kind(head)
-        if found:
-            return found
-        raise NotAnImage("not an image: a video or other ISO media file")
-    for magic, name in _UNSUPPORTED:
-        if head.startswith(magic):
-            raise NotAnImage(f"unsupported format: {name}")
-    raise NotAnImage("not an image")
-
-
-def _isobmff_kind(head: bytes) -> tuple[str, str] | None:
-    (box_size,) = struct.unpack(">I", head[:4])
-    major = head[8:12]
-    compatible = {head[i : i + 4] for i in range(16, min(box_size, len(head)) - 3, 4)}
-    brands = compatible | {major}
-    if major in AVIF_BRANDS or (brands & AVIF_BRANDS and not brands & HEIC_BRANDS):
-        return "AVIF", MIME["AVIF"]
-    if major in HEIC_BRANDS:
-        return "HEIF", "image/heic"
-    if brands & (HEIC_BRANDS | HEIF_BRANDS):
-        return "HEIF", "image/heic" if major in HEIC_BRANDS else "image/heif"
-    return None
-
-
-def _check_boxes(fp: IO[bytes], size: int, fmt: str) -> None:
-    """Refuse a HEIF/AVIF whose top-level boxes run past the end: an upload cut short."""
-    offset = 0
-    while offset + 8 <= size:
-        fp.seek(offset)
-        box_size, box_type = struct.unpack(">I4s", fp.read(8))
-        if box_size == 1:
-            (box_size,) = struct.unpack(">Q", fp.read(8))
-        elif box_size == 0:
-            return  # "to the end of the file"
-        if box_size < 8 or not all(32 <= char < 127 for char in box_type):
-            raise NotAnImage(f"corrupt {fmt}")
-        if offset + box_size > size:
-            raise NotAnImage(f"truncated {fmt}")
-        offset += box_size
-
-
-def _open_header(fp: IO[bytes], fmt: str, limits: Limits) -> Image.Image:
-    try:
-        return _plugin(fmt)(fp)
-    except Image.DecompressionBombError as exc:
-        # Some plugins (GIF frames) check Pillow's own limit while reading headers.
-        found = re.search(r"\((\d+) pixels\)", str(exc))
-        pixels = int(found.group(1)) if found else 0
-        limit = min(limits.max_pixels, 2 * (Image.MAX_IMAGE_PIXELS or limits.max_pixels))
-        raise TooLarge(f"too large: {pixels / 1e6:.0f} MP, limit {limit / 1e6:.0f} MP") from None
-    except (SyntaxError, OSError, ValueError, EOFError, IndexError, KeyError, struct.error) as exc:
-        if isinstance(exc, OSError) and exc.errno is not None:
-            raise  # a read failure, not a bad file: let the runner retry
-        raise NotAnImage(f"corrupt {fmt}") from None
-
-
-def _plugin(fmt: str):
-    if fmt == "JPEG":
-        from PIL import JpegImagePlugin
-
-        return JpegImagePlugin.jpeg_factory
-    if fmt == "PNG":
-        from PIL import PngImagePlugin
-
-        return PngImagePlugin.PngImageFile
-    if fmt == "GIF":
-        from PIL import GifImagePlugin
-
-        return GifImagePlugin.GifImageFile
-    if fmt == "WEBP":
-        from PIL import WebPImagePlugin
-
-        return WebPImagePlugin.WebPImageFile
-    if fmt == "TIFF":
-        from PIL import TiffImagePlugin
-
-        return TiffImagePlugin.TiffImageFile
-    # HEIF and AVIF: libheif parses both containers (no AV1 decoder needed for headers) and
-    # reports the size after the container's rotation, mirror and crop, like HEIF viewers.
-    # pillow-heif is imported only when an upload needs it (it loads libheif).
-    from pillow_heif.as_plugin import HeifImageFile
-
-    return HeifImageFile
-
-
-def _check_pixels(image: Image.Image, limits: Limits) -> None:
-    width, height = image.size
-    if width <= 0 or height <= 0:
-        raise NotAnImage(f"corrupt {image.format}: no pixels")
-    if width * height > limits.max_pixels:
-        raise TooLarge(
-            f"too large: {width} × {height} pixels, limit {limits.max_pixels / 1e6:.0f} MP"
-        )
 
 
 def _tags(image: Image.Image, fmt: str, fp: IO[bytes]) -> tuple[exif.Tags, int | None]:

@@ -109,9 +109,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        # Relative to the script prefix of each request: "/web/static/" behind API Gateway's
+        # stage, "/static/" anywhere else (webapp/static_storage.py says why).
+        "BACKEND": "webapp.static_storage.PrefixedStaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "webapp.static_storage.PrefixedManifestStaticFilesStorage",
+        "OPTIONS": {"base_url": STATIC_URL},
     },
 }
 
@@ -161,7 +164,6 @@ if PHOTOS_STORAGE not in ("local", "s3"):
     raise ImproperlyConfigured(f"PHOTOS_STORAGE={PHOTOS_STORAGE!r}: choose local or s3")
 PHOTOS_BUCKET = env.str("PHOTOS_BUCKET", default="")
 PHOTOS_RESULTS_TABLE = env.str("PHOTOS_RESULTS_TABLE", default="")
-PHOTOS_TOPIC_ARN = env.str("PHOTOS_TOPIC_ARN", default="")
 PHOTOS_LINK_SECONDS = env.int("PHOTOS_LINK_SECONDS", default=3600)
 # The sweep (a schedule on AWS, `manage.py sweep` elsewhere): how long a photo may stay in
 # processing before its jobs are sent again, how many times, and when an upload that never

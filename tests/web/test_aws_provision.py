@@ -127,7 +127,7 @@ def test_settings_file_gets_the_provisioned_names(aws_env, prefix, settings_file
     web_env = zappa["web"]["aws_environment_variables"]
     assert web_env["PHOTOS_BUCKET"] == outputs["photo_bucket"]
     assert web_env["PHOTOS_RESULTS_TABLE"] == outputs["table"]
-    assert web_env["PHOTOS_TOPIC_ARN"] == outputs["topic_arn"]
+    assert "PHOTOS_TOPIC_ARN" not in web_env  # the web function never publishes
     [stream] = [e for e in zappa["web"]["events"] if "event_source" in e]
     assert stream["event_source"]["arn"] == outputs["stream_arn"]
     for stage in ("thumbnails", "metadata"):
@@ -209,3 +209,59 @@ def test_stream_is_linked_to_the_web_function_once_it_exists(aws_env, prefix):  
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
     assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == first.dead_letter_arn
+
+
+def test_only_the_web_function_joins_the_vpc(aws_env, prefix, settings_file):  # noqa: F811
+    # given the database's VPC: two private subnets and the database's security group
+    ec2 = aws.client("ec2", aws_env)
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for i, zone in ((1, "us-east-1a"), (2, "us-east-1b"))
+    ]
+    database_group = ec2.create_security_group(
+        GroupName=aws.unique_name("db"), Description="database", VpcId=vpc
+    )["GroupId"]
+    network = [*("--subnet-id", subnets[0], "--subnet-id", subnets[1])]
+    network += ["--database-security-group-id", database_group]
+
+    # when, twice
+    first = provision(aws_env, prefix, settings_file, *network)
+    second = provision(aws_env, prefix, settings_file, *network)
+
+    # then the same network, not a second one
+    assert first["vpc_config"] == second["vpc_config"]
+    config = first["vpc_config"]
+    assert config["SubnetIds"] == subnets
+    [web_group] = config["SecurityGroupIds"]
+
+    # S3 and DynamoDB reachable without a NAT gateway, through the subnets' routes
+    [main_table] = ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )["RouteTables"]
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
+        "VpcEndpoints"
+    ]
+    assert sorted(e["ServiceName"] for e in endpoints) == [
+        "com.amazonaws.us-east-1.dynamodb",
+        "com.amazonaws.us-east-1.s3",
+    ]
+    for endpoint in endpoints:
+        assert endpoint["VpcEndpointType"] == "Gateway"
+        assert endpoint["RouteTableIds"] == [main_table["RouteTableId"]]
+
+    # the database admits the web function on PostgreSQL's port, once
+    [database] = ec2.describe_security_groups(GroupIds=[database_group])["SecurityGroups"]
+    rules = [r for r in database["IpPermissions"] if r.get("FromPort") == 5432]
+    assert len(rules) == 1
+    assert [pair["GroupId"] for pair in rules[0]["UserIdGroupPairs"]] == [web_group]
+
+    # and only the web stage joins the VPC
+    written = json.loads(settings_file.read_text())
+    assert written["web"]["vpc_config"] == config
+    assert all("vpc_config" not in written[stage] for stage in ("thumbnails", "metadata"))

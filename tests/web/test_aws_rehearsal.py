@@ -31,6 +31,7 @@ import shutil
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import aws  # tests/aws.py
 import pytest
@@ -339,7 +340,7 @@ def deployment(aws_env, tmp_path, monkeypatch, settings, alice):
         settings_file,
         {
             "photo_bucket": web_env["PHOTOS_BUCKET"],
-            "topic_arn": web_env["PHOTOS_TOPIC_ARN"],
+            "topic_arn": outputs["thumbnails"]["events"][0]["event_source"]["arn"],
             "table": web_env["PHOTOS_RESULTS_TABLE"],
             "stream_arn": outputs["web"]["events"][0]["event_source"]["arn"],
             "remote_env": outputs["web"]["remote_env"],
@@ -412,6 +413,8 @@ def test_upload_to_ready_through_every_function(deployment, photos_dir):
     page = deployment.request("GET", "/")
     assert page["statusCode"] == 200
     assert f"renditions/{photo_id}/" in page["body"]
+    # and its stylesheet under the stage, where API Gateway routes it back to this function
+    assert 'href="/web/static/photos/app.' in page["body"]
 
 
 def test_duplicate_deliveries_change_nothing(deployment, photos_dir):
@@ -493,11 +496,13 @@ def test_the_sweep_sends_a_stuck_photo_to_the_jobs_again(deployment, photos_dir,
             None,
         )
 
-    # then the photo is published to the topic again and both jobs finish it
+    # then the bucket announces the original again and both jobs finish it
     assert report["redispatched"] == 1
     [again] = object_events(deployment.topic_events())
     message = json.loads(again["Records"][0]["Sns"]["Message"])
-    assert message["Records"][0]["s3"]["object"]["key"].startswith(f"uploads/{photo_id}/")
+    [record] = message["Records"]
+    assert record["eventName"] == "ObjectCreated:Copy"  # the original, announced again
+    assert unquote_plus(record["s3"]["object"]["key"]).startswith(f"uploads/{photo_id}/")
     deployment.run_job_stages(again)
     deployment.deliver_stream()
     status, photo = deployment.api("GET", f"/api/photos/{photo_id}")

@@ -451,15 +451,14 @@ def test_upload_complete_twice_is_refused(alice, run_jobs):
 
 @pytest.mark.parametrize(
     ("name", "storage"),
-    [("carrier-pigeon", "local"), ("lambda", "local"), ("lambda", "s3")],
-    ids=["unknown", "lambda-without-s3", "lambda-without-topic"],
+    [("carrier-pigeon", "local"), ("lambda", "local")],
+    ids=["unknown", "lambda-without-s3"],
 )
 def test_a_runner_that_is_not_available_fails_loudly(alice, settings, name, storage):
     from django.core.exceptions import ImproperlyConfigured
 
     settings.PHOTOS_JOB_RUNNER = name
     settings.PHOTOS_STORAGE = storage
-    settings.PHOTOS_TOPIC_ARN = ""
     photo = services.photo_create(owner=alice, filename="a.jpg", content_type="image/jpeg", size=5)
 
     with pytest.raises(ImproperlyConfigured, match="PHOTOS_JOB_RUNNER"):

@@ -2,9 +2,9 @@
 
 Every runner receives the same object-created record an S3 notification carries, so the jobs
 cannot tell who delivered it. "inline" runs them on a small thread pool inside the web
-process (the embedded default); "celery" queues one task per job; "lambda" publishes the
-record to the uploads topic the job functions subscribe to (AWS only: there S3 notifies the
-topic of uploads itself, so this runner serves reprocessing and the sweep).
+process (the embedded default); "celery" queues one task per job; "lambda" makes the photo
+bucket announce the original again (AWS only: there S3 notifies the job functions of uploads
+itself, so this runner serves reprocessing and the sweep).
 """
 
 import concurrent.futures
@@ -104,22 +104,10 @@ def _executor(workers: int) -> concurrent.futures.ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _import_job_modules()
             _pool = concurrent.futures.ThreadPoolExecutor(
                 max_workers=workers, thread_name_prefix="photo-jobs"
             )
         return _pool
-
-
-def _import_job_modules() -> None:
-    # Before any worker starts: two threads importing a package for the first time at once
-    # can hand one of them a half-initialised module (seen with pillow_heif, which the
-    # renditions job imports whole and the metadata job by submodule, both lazily).
-    import pillow_heif  # noqa: F401
-
-    import jobs.metadata  # noqa: F401
-    import jobs.renditions  # noqa: F401
-    import jobs.work  # noqa: F401
 
 
 def _forget(future: concurrent.futures.Future) -> None:
@@ -191,18 +179,15 @@ def run_celery(record: ObjectCreated) -> None:
 
 
 def run_lambda(record: ObjectCreated) -> None:
-    from webapp.photos.aws.dispatch import publish
+    from webapp.photos.aws.dispatch import redispatch
 
-    publish(record)
+    redispatch(record)
 
 
 def _lambda_unavailable() -> str:
-    # The job functions read originals from the photo bucket and are reached only through
-    # the topic: without both, a dispatch would vanish without a trace.
+    # The job functions are started by the photo bucket's notifications alone.
     if settings.PHOTOS_STORAGE != "s3":
-        return "PHOTOS_JOB_RUNNER='lambda' needs PHOTOS_STORAGE=s3 (the jobs read the bucket)"
-    if not settings.PHOTOS_TOPIC_ARN:
-        return "PHOTOS_JOB_RUNNER='lambda' needs PHOTOS_TOPIC_ARN (the uploads topic)"
+        return "PHOTOS_JOB_RUNNER='lambda' needs PHOTOS_STORAGE=s3 (the bucket starts the jobs)"
     return ""
 
 

@@ -1,70 +1,59 @@
-"""The lambda runner: hand a record to the jobs by publishing it to the uploads topic.
+"""The lambda runner: send a photo's original to the jobs again, the way an upload does.
 
 Uploads need no runner on AWS (S3 notifies the topic itself); reprocessing and the sweep do.
-The message is the S3 notification S3 would have sent, so the job functions, subscribed to
-that topic, cannot tell a re-dispatch from an upload.
+The original is copied onto itself (same bytes, same ETag, a fresh ObjectCreated:Copy
+event), so the jobs receive a genuine S3 notification through the topic, exactly like an
+upload's. This needs nothing but S3: the web function lives in a VPC whose only way out is a
+gateway endpoint to S3, and it needs no permission to publish to the topic, whose policy
+admits the bucket alone.
 """
 
-import json
 import logging
-import os
 from datetime import UTC, datetime
-
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from jobs.events import ObjectCreated
 
-from .clients import client, photo_bucket, region
+from .clients import client, photo_bucket
 
 logger = logging.getLogger(__name__)
 
-
-def topic_arn() -> str:
-    arn = getattr(settings, "PHOTOS_TOPIC_ARN", "") or os.environ.get("PHOTOS_TOPIC_ARN", "")
-    if not arn:
-        raise ImproperlyConfigured("PHOTOS_TOPIC_ARN must name the uploads topic")
-    return arn
+# Bytes the copy must leave as they are: a multipart original would get a new ETag on copy
+# (and the jobs' outcomes would name an original the web app does not know). Uploads are
+# single POSTs of at most the upload limit, so this is a guard, not a path taken.
+_MULTIPART_ETAG = "-"
 
 
-def publish(record: ObjectCreated) -> str:
-    """Publish `record` (its bucket replaced by the photo bucket); the SNS message id."""
-    message = s3_notification(record, bucket=photo_bucket())
-    response = client("sns").publish(
-        TopicArn=topic_arn(), Message=json.dumps(message), Subject="Amazon S3 Notification"
-    )
-    logger.info("published %s to the uploads topic", record.key)
-    return response["MessageId"]
-
-
-def s3_notification(record: ObjectCreated, *, bucket: str) -> dict:
-    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "awsRegion": region(),
-                "eventTime": now,
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "s3SchemaVersion": "1.0",
-                    "configurationId": "darkroom-redispatch",
-                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
-                    "object": {
-                        # Notifications carry keys URL-encoded, and so must we.
-                        "key": _encode_key(record.key),
-                        "size": record.size or 0,
-                        "eTag": record.etag,
-                        "sequencer": record.sequencer,
-                    },
-                },
-            }
-        ]
+def redispatch(record: ObjectCreated) -> str:
+    """Announce `record`'s original again; the ETag of the object S3 announces."""
+    s3 = client("s3")
+    bucket = photo_bucket()
+    head = s3.head_object(Bucket=bucket, Key=record.key)
+    etag = head["ETag"].strip('"')
+    if _MULTIPART_ETAG in etag:
+        raise ValueError(f"{record.key} was uploaded in parts: its copy would change its ETag")
+    metadata = {
+        **head.get("Metadata", {}),
+        "redispatched-at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-
-
-def _encode_key(key: str) -> str:
-    from urllib.parse import quote_plus
-
-    return quote_plus(key, safe="/")
+    # S3 refuses a copy onto itself that changes nothing; the new metadata is the change.
+    # REPLACE drops what is not restated, so the type and caching headers are restated.
+    extra = {
+        name: head[name]
+        for name in ("ContentType", "CacheControl", "ContentDisposition", "ContentEncoding")
+        if head.get(name)
+    }
+    copied = s3.copy_object(
+        Bucket=bucket,
+        Key=record.key,
+        CopySource={"Bucket": bucket, "Key": record.key},
+        MetadataDirective="REPLACE",
+        Metadata=metadata,
+        **extra,
+    )
+    new_etag = copied["CopyObjectResult"]["ETag"].strip('"')
+    if new_etag != etag:
+        # SSE-KMS (not the SSE-S3 `provision` sets) makes ETags differ per copy: the jobs'
+        # outcomes would then be ignored as results for another original.
+        logger.error("copying %s changed its ETag (%s -> %s)", record.key, etag, new_etag)
+    logger.info("announced %s to the jobs again", record.key)
+    return new_etag

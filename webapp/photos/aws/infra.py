@@ -71,6 +71,7 @@ class Outputs:
     remote_env: str
     site_origins: list[str] = field(default_factory=list)
     stream_mapping: str = ""
+    vpc_config: dict = field(default_factory=dict)
 
 
 class Provisioner:
@@ -92,6 +93,9 @@ class Provisioner:
         prefix: str,
         site_origins: list[str] | None = None,
         database_url: str | None = None,
+        subnet_ids: list[str] | None = None,
+        security_group_ids: list[str] | None = None,
+        database_security_group_id: str | None = None,
     ) -> Outputs:
         region = self.session.region_name
         account = self.client("sts").get_caller_identity()["Account"]
@@ -107,6 +111,14 @@ class Provisioner:
         dead_letter_arn = self.ensure_queue(names.dead_letter_queue)
         self.ensure_remote_env(names.deploy_bucket, names.remote_env_key, database_url)
         mapping = self.link_stream(names.web_function, stream_arn, dead_letter_arn)
+        vpc_config = {}
+        if subnet_ids:
+            vpc_config = self.ensure_web_network(
+                prefix=prefix,
+                subnet_ids=subnet_ids,
+                security_group_ids=security_group_ids or [],
+                database_security_group_id=database_security_group_id,
+            )
         return Outputs(
             region=region,
             account=account,
@@ -119,6 +131,7 @@ class Provisioner:
             remote_env=f"s3://{names.deploy_bucket}/{names.remote_env_key}",
             site_origins=origins,
             stream_mapping=mapping,
+            vpc_config=vpc_config,
         )
 
     # --- S3 --------------------------------------------------------------------------------
@@ -268,6 +281,122 @@ class Provisioner:
             "QueueArn"
         ]
 
+    # --- VPC (the web function only) --------------------------------------------------------
+
+    def ensure_web_network(
+        self,
+        *,
+        prefix: str,
+        subnet_ids: list[str],
+        security_group_ids: list[str],
+        database_security_group_id: str | None,
+    ) -> dict:
+        """The web function's place in the database's VPC: gateway endpoints for S3 and
+        DynamoDB on the subnets' route tables (free, and no NAT gateway: the function reaches
+        nothing else), a security group of its own unless given, and, when the database's
+        group is named, the rule that lets the function reach PostgreSQL. Zappa's
+        `vpc_config` for the web stage."""
+        ec2 = self.client("ec2")
+        subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
+        vpcs = {subnet["VpcId"] for subnet in subnets}
+        if len(vpcs) != 1:
+            raise ValueError(f"the subnets must share one VPC, not {sorted(vpcs)}")
+        [vpc_id] = vpcs
+        route_tables = self._route_tables(vpc_id, subnet_ids)
+        for service in ("s3", "dynamodb"):
+            self.ensure_gateway_endpoint(vpc_id, service, route_tables)
+        groups = list(security_group_ids) or [self.ensure_security_group(vpc_id, prefix)]
+        if database_security_group_id:
+            for group in groups:
+                self.allow_postgres(database_security_group_id, group)
+        return {"SubnetIds": list(subnet_ids), "SecurityGroupIds": groups}
+
+    def _route_tables(self, vpc_id: str, subnet_ids: list[str]) -> list[str]:
+        ec2 = self.client("ec2")
+        tables = set()
+        for subnet_id in subnet_ids:
+            explicit = ec2.describe_route_tables(
+                Filters=[{"Name": "association.subnet-id", "Values": [subnet_id]}]
+            )["RouteTables"]
+            if not explicit:
+                # A subnet without its own association uses the VPC's main route table.
+                explicit = ec2.describe_route_tables(
+                    Filters=[
+                        {"Name": "vpc-id", "Values": [vpc_id]},
+                        {"Name": "association.main", "Values": ["true"]},
+                    ]
+                )["RouteTables"]
+            tables |= {table["RouteTableId"] for table in explicit}
+        return sorted(tables)
+
+    def ensure_gateway_endpoint(self, vpc_id: str, service: str, route_tables: list[str]) -> str:
+        ec2 = self.client("ec2")
+        service_name = f"com.amazonaws.{self.session.region_name}.{service}"
+        existing = [
+            endpoint
+            for endpoint in ec2.describe_vpc_endpoints(
+                Filters=[
+                    {"Name": "vpc-id", "Values": [vpc_id]},
+                    {"Name": "service-name", "Values": [service_name]},
+                ]
+            )["VpcEndpoints"]
+            if endpoint.get("VpcEndpointType", "Gateway") == "Gateway"
+            and endpoint.get("State", "available").lower() not in ("deleted", "deleting")
+        ]
+        if not existing:
+            endpoint = ec2.create_vpc_endpoint(
+                VpcEndpointType="Gateway",
+                VpcId=vpc_id,
+                ServiceName=service_name,
+                RouteTableIds=route_tables,
+            )["VpcEndpoint"]
+            logger.info("created the %s gateway endpoint in %s", service, vpc_id)
+            return endpoint["VpcEndpointId"]
+        endpoint = existing[0]
+        missing = sorted(set(route_tables) - set(endpoint.get("RouteTableIds", [])))
+        if missing:
+            ec2.modify_vpc_endpoint(
+                VpcEndpointId=endpoint["VpcEndpointId"], AddRouteTableIds=missing
+            )
+        return endpoint["VpcEndpointId"]
+
+    def ensure_security_group(self, vpc_id: str, prefix: str) -> str:
+        ec2 = self.client("ec2")
+        name = f"{prefix}-web"
+        found = ec2.describe_security_groups(
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "group-name", "Values": [name]},
+            ]
+        )["SecurityGroups"]
+        if found:
+            return found[0]["GroupId"]
+        # No inbound rules: nothing connects to a Lambda function; all outbound (the default).
+        return ec2.create_security_group(
+            GroupName=name, Description="Darkroom web function", VpcId=vpc_id
+        )["GroupId"]
+
+    def allow_postgres(self, database_group: str, web_group: str) -> None:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client("ec2").authorize_security_group_ingress(
+                GroupId=database_group,
+                IpPermissions=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": 5432,
+                        "ToPort": 5432,
+                        "UserIdGroupPairs": [
+                            {"GroupId": web_group, "Description": "Darkroom web function"}
+                        ],
+                    }
+                ],
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "InvalidPermission.Duplicate":
+                raise
+
     # --- Lambda ----------------------------------------------------------------------------
 
     def link_stream(self, function_name: str, stream_arn: str, dead_letter_arn: str) -> str:
@@ -386,6 +515,9 @@ def update_zappa_settings(path: Path, outputs: Outputs) -> dict:
             stage["remote_env"] = outputs.remote_env
         if "dead_letter_arn" in stage or stage_name in JOB_STAGES:
             stage["dead_letter_arn"] = outputs.dead_letter_arn
+        if stage_name == "web" and outputs.vpc_config:
+            # Only the web function talks to PostgreSQL; the jobs stay outside any VPC.
+            stage["vpc_config"] = outputs.vpc_config
         env = stage.get("aws_environment_variables")
         if env is not None:
             for name, value in environment.items():

@@ -31,6 +31,26 @@ class Command(BaseCommand):
             "--database-url", default=None, help="stored with the web function's secrets"
         )
         parser.add_argument(
+            "--subnet-id",
+            action="append",
+            dest="subnet_ids",
+            default=None,
+            help="a private subnet of the database's VPC for the web function (repeat for "
+            "each availability zone); adds S3 and DynamoDB gateway endpoints to its routes",
+        )
+        parser.add_argument(
+            "--security-group-id",
+            action="append",
+            dest="security_group_ids",
+            default=None,
+            help="the web function's security group (default: one made for it)",
+        )
+        parser.add_argument(
+            "--database-security-group-id",
+            default=None,
+            help="the database's security group: lets the web function in on port 5432",
+        )
+        parser.add_argument(
             "--settings-file",
             default=str(Path(settings.BASE_DIR) / "zappa_settings.json"),
             help="the Zappa settings to update",
@@ -54,8 +74,11 @@ class Command(BaseCommand):
                 prefix=options["prefix"],
                 site_origins=options["site_origins"],
                 database_url=options["database_url"],
+                subnet_ids=options["subnet_ids"],
+                security_group_ids=options["security_group_ids"],
+                database_security_group_id=options["database_security_group_id"],
             )
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, ValueError) as exc:
             raise CommandError(f"provisioning failed: {exc}") from exc
         if not options["no_write"]:
             update_zappa_settings(Path(options["settings_file"]), outputs)

@@ -1,0 +1,202 @@
+"""Each unzipped package, run by its own handler in a Python that sees nothing else: no
+virtualenv, no site-packages, no PYTHONPATH (`python -I -S`, the zip's directory first on
+sys.path as Lambda's /var/task is), against moto's server.
+
+The web zip answers API Gateway requests through Zappa's handler (health, a page rendered
+with the collected static files, a static file from whitenoise); the job zips process a real
+photo delivered as S3 -> SNS would, writing renditions to the bucket and outcomes to the
+results table.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import aws  # tests/aws.py
+import pytest
+from conftest import ROOT
+
+EVENTS = ROOT / "tests" / "events"
+
+# Runs inside the isolated interpreter: import the handler, call it with each event, report
+# the answers and every module that did not come from the package or the standard library.
+DRIVER = """
+import importlib, json, os, sys
+package, handler, events_file, out_file = sys.argv[1:5]
+sys.path.insert(0, package)
+module_name, name = handler.rsplit(".", 1)
+function = getattr(importlib.import_module(module_name), name)
+answers = [function(event, None) for event in json.load(open(events_file))]
+stdlib = os.path.dirname(os.__file__)
+outside = sorted(
+    m.__name__ for m in list(sys.modules.values())
+    if getattr(m, "__file__", None)
+    and not m.__file__.startswith((package, stdlib))
+    and m.__file__ != __file__
+)
+with open(out_file, "w") as out:
+    json.dump({"answers": answers, "outside": outside, "path": sys.path}, out, default=str)
+"""
+
+
+def run_package(task_dir: Path, handler: str, events: list[dict], env: dict, tmp: Path) -> dict:
+    driver, events_file, out_file = tmp / "driver.py", tmp / "events.json", tmp / "out.json"
+    driver.write_text(DRIVER)
+    events_file.write_text(json.dumps(events))
+    completed = subprocess.run(
+        [sys.executable, "-I", "-S", str(driver), str(task_dir), handler, str(events_file),
+         str(out_file)],
+        cwd=task_dir,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp), "TMPDIR": str(tmp),
+             "LAMBDA_TASK_ROOT": str(task_dir), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    report = json.loads(out_file.read_text())
+    # nothing came from the test environment: the package is self-sufficient
+    assert report["outside"] == [], report["outside"]
+    assert not any("site-packages" in entry for entry in report["path"])
+    return report
+
+
+def function_env(stage_settings: dict, stage: str, endpoint: str) -> dict:
+    """What Lambda gives the function: its configured variables, the runtime's names."""
+    return {
+        **stage_settings[stage].get("aws_environment_variables", {}),
+        **aws.environment(endpoint),
+        "AWS_LAMBDA_FUNCTION_NAME": f"darkroom-{stage}",
+    }
+
+
+def ensure_bucket(s3, name: str) -> None:
+    if name not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+        s3.create_bucket(Bucket=name)
+
+
+# --- web ------------------------------------------------------------------------------------
+
+
+def api_gateway(path: str) -> dict:
+    event = json.loads((EVENTS / "apiGatewayProxyEvent.json").read_text())
+    host = "abc123.execute-api.us-east-1.amazonaws.com"
+    headers = {"Host": host, "Accept": "text/html,application/json", "X-Forwarded-Proto": "https"}
+    event.update(
+        path=path,
+        resource="/{proxy+}",
+        httpMethod="GET",
+        body=None,
+        isBase64Encoded=False,
+        queryStringParameters=None,
+        multiValueQueryStringParameters=None,
+        headers=headers,
+        multiValueHeaders={k: [v] for k, v in headers.items()},
+    )
+    event["requestContext"].update(path=f"/web{path}", httpMethod="GET", stage="web")
+    return event
+
+
+def test_web_package_answers_api_gateway(unpacked, stage_settings, moto_server, tmp_path):
+    # given the resources provisioning makes, named as zappa_settings.json names them
+    task = unpacked("web")
+    web = stage_settings["web"]
+    env = function_env(stage_settings, "web", moto_server)
+    s3 = aws.client("s3", moto_server)
+    ensure_bucket(s3, env["PHOTOS_BUCKET"])
+    deploy_bucket, remote_key = web["remote_env"].removeprefix("s3://").split("/", 1)
+    ensure_bucket(s3, deploy_bucket)
+    secrets = {
+        "DJANGO_SECRET_KEY": "package-test-" + uuid.uuid4().hex,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    s3.put_object(Bucket=deploy_bucket, Key=remote_key, Body=json.dumps(secrets).encode())
+    manifest = json.loads((task / "var" / "staticfiles" / "staticfiles.json").read_text())
+    css = manifest["paths"]["admin/css/base.css"]
+
+    # when
+    report = run_package(
+        task,
+        "handler.lambda_handler",
+        [api_gateway("/healthz"), api_gateway("/accounts/login/"), api_gateway(f"/static/{css}")],
+        env,
+        tmp_path,
+    )
+
+    # then
+    health, login, static = report["answers"]
+    assert health["statusCode"] == 200, health
+    assert json.loads(health["body"])["checks"]["storage"]["status"] == "ok"
+    assert login["statusCode"] == 200, login["body"][-2000:]
+    # the page links the hashed names of the collected manifest, under API Gateway's stage
+    assert f"/web/static/{manifest['paths']['photos/app.css']}" in login["body"], re.findall(
+        r'href="([^"]+\.css)"', login["body"]
+    )
+    assert static["statusCode"] == 200
+    assert static["headers"]["Content-Type"].startswith("text/css")
+
+
+# --- jobs -----------------------------------------------------------------------------------
+
+
+def sns_s3_event(bucket: str, key: str, size: int, etag: str) -> dict:
+    """The recorded S3 notification for this object, wrapped as SNS delivers it to Lambda."""
+    notification = json.loads((EVENTS / "s3Event.json").read_text())
+    record = notification["Records"][0]
+    record["eventName"] = "ObjectCreated:Post"
+    record["awsRegion"] = aws.REGION
+    record["s3"]["bucket"].update(name=bucket, arn=f"arn:aws:s3:::{bucket}")
+    record["s3"]["object"].update(key=quote_plus(key, safe="/"), size=size, eTag=etag)
+    event = json.loads((EVENTS / "snsEvent.json").read_text())
+    event["Records"][0]["Sns"].update(
+        Message=json.dumps(notification), Subject="Amazon S3 Notification"
+    )
+    return event
+
+
+@pytest.mark.parametrize(
+    ("stage", "photo"),
+    [("thumbnails", "heif_zPug_3.heic"), ("metadata", "hopper.jpg")],
+)
+def test_job_package_processes_a_photo(
+    stage, photo, unpacked, stage_settings, moto_server, photos_dir, tmp_path
+):
+    # given the photo bucket and results table, and a photo uploaded to it
+    settings = stage_settings[stage]
+    env = function_env(stage_settings, stage, moto_server)
+    s3, dynamodb = aws.client("s3", moto_server), aws.client("dynamodb", moto_server)
+    bucket, table = env["PHOTOS_BUCKET"], env["PHOTOS_RESULTS_TABLE"]
+    ensure_bucket(s3, bucket)
+    if table not in dynamodb.list_tables()["TableNames"]:
+        aws.create_results_table(dynamodb, table)
+    photo_id = str(uuid.uuid4())
+    key = f"uploads/{photo_id}/{photo}"
+    data = (photos_dir / photo).read_bytes()
+    etag = s3.put_object(Bucket=bucket, Key=key, Body=data)["ETag"].strip('"')
+
+    # when the function the stage configures gets the event
+    report = run_package(
+        unpacked(stage),
+        settings["lambda_handler"],
+        [sns_s3_event(bucket, key, len(data), etag)],
+        env,
+        tmp_path,
+    )
+
+    # then
+    job = {"thumbnails": "renditions", "metadata": "metadata"}[stage]
+    assert report["answers"] == [{"job": job, "processed": 1, "failed": 0, "skipped": 0}]
+    item = dynamodb.get_item(TableName=table, Key={"photo_id": {"S": photo_id}})["Item"]
+    outcome = item[job]["M"]
+    assert outcome["status"]["S"] == "done"
+    assert outcome["source_etag"]["S"] == etag
+    if stage == "thumbnails":
+        listing = s3.list_objects_v2(Bucket=bucket, Prefix=f"renditions/{photo_id}/")
+        keys = {o["Key"].rsplit("/", 1)[1] for o in listing["Contents"]}
+        assert "thumb.webp" in keys
+    else:
+        assert outcome["result"]["M"]["format"]["S"] == "JPEG"
