@@ -409,6 +409,25 @@ def test_delete_removes_the_photo_and_its_files(alice_client, upload, media_root
     assert alice_client.get(f"/api/photos/{photo_id}").status_code == 404
 
 
+def test_deleting_an_account_removes_its_photos_files(
+    alice, alice_client, bob, bob_client, upload, media_root, run_jobs
+):
+    # given: both users have a processed photo on disk
+    alice_photo = upload(alice_client, "hopper.jpg")
+    bob_photo = upload(bob_client, "hopper.png")
+
+    # when: alice's account goes (the admin, or a script: the rows go by SQL cascade)
+    with run_jobs():
+        alice.delete()
+
+    # then: her files went with her rows; bob's stayed
+    assert not Photo.objects.filter(pk=alice_photo).exists()
+    assert not (media_root / "uploads" / alice_photo).exists()
+    assert not (media_root / "renditions" / alice_photo).exists()
+    assert (media_root / "uploads" / bob_photo).is_dir()
+    assert (media_root / "renditions" / bob_photo).is_dir()
+
+
 # --- who may do what -----------------------------------------------------------------------
 
 

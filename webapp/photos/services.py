@@ -159,6 +159,14 @@ def photo_delete(*, photo: Photo) -> None:
     transaction.on_commit(lambda: _delete_files(photo_id), robust=True)
 
 
+def owner_files_delete_on_commit(*, owner) -> None:
+    """Deleting an account cascades to its photo rows in SQL, past photo_delete: queue their
+    files for removal too, once the deletion commits, so no original outlives its owner."""
+    photo_ids = list(Photo.objects.filter(owner=owner).values_list("pk", flat=True))
+    for photo_id in photo_ids:
+        transaction.on_commit(lambda photo_id=photo_id: _delete_files(photo_id), robust=True)
+
+
 def _dispatch_on_commit(photo: Photo) -> None:
     # robust: the row is committed whatever happens to the hand-off; a failure there is
     # logged, and the photo can be reprocessed from the admin.
