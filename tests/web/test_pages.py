@@ -412,6 +412,29 @@ def test_photo_page_shows_formatted_metadata(owner_client, owner):
 
 
 @pytest.mark.django_db
+def test_photo_page_never_draws_a_small_photo_wider_than_it_is(owner_client, owner):
+    # given: a 128 px photo, whose renditions are all 128 px (never upscaled)
+    small = {"width": 128, "height": 128}
+    photo = make_photo(
+        owner,
+        width=128,
+        height=128,
+        renditions={
+            name: {"key": f"renditions/x/{name}.webp", **small}
+            for name in ("thumb", "medium", "large")
+        },
+    )
+
+    # when
+    html = owner_client.get(reverse("photos:detail", args=[photo.id])).content.decode()
+
+    # then: capped at its own width, with the placeholder still intact (escaped once)
+    assert "max-width: min(100%, 128px)" in html
+    assert "background-image: url(&quot;data:image/png;base64,iVBORw0KGgo=&quot;)" in html
+    assert "&amp;quot;" not in html
+
+
+@pytest.mark.django_db
 def test_photo_page_links_a_duplicate_to_the_first_upload(owner_client, owner):
     first = make_photo(owner, filename="first.jpg", sha256="ab" * 32)
     again = make_photo(owner, filename="again.jpg", sha256="ab" * 32, duplicate_of=first)

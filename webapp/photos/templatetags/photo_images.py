@@ -3,6 +3,7 @@ layout does not jump, and the blurred placeholder painted behind while the file 
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .. import links
 
@@ -10,8 +11,21 @@ register = template.Library()
 
 
 @register.simple_tag
-def photo_img(photo, names: str, sizes: str, css_class: str = "", loading: str = "lazy", alt=None):
-    """`names`: space-separated renditions, smallest first, e.g. "thumb medium"."""
+def photo_img(
+    photo,
+    names: str,
+    sizes: str,
+    css_class: str = "",
+    loading: str = "lazy",
+    alt=None,
+    natural_max: bool = False,
+):
+    """`names`: space-separated renditions, smallest first, e.g. "thumb medium".
+
+    `natural_max`: never draw the image wider than its largest rendition. With srcset and
+    sizes the browser gives the image the width `sizes` promises, so a 128 px photo would
+    otherwise be blown up to fill the photo page.
+    """
     urls = links.rendition_urls(photo)
     available = [
         (name, photo.renditions[name])
@@ -34,7 +48,15 @@ def photo_img(photo, names: str, sizes: str, css_class: str = "", loading: str =
         largest["height"],
         str(photo) if alt is None else alt,
         loading,
-        format_html(' style="background-image: url(&quot;{}&quot;)"', placeholder)
-        if placeholder
-        else "",
+        _style(placeholder, largest["width"] if natural_max else None),
     )
+
+
+def _style(placeholder: str, max_width: int | None):
+    rules = []
+    if placeholder:
+        rules.append(format_html("background-image: url(&quot;{}&quot;)", placeholder))
+    if max_width:
+        rules.append(format_html("max-width: min(100%, {}px)", max_width))
+    # Each rule is already escaped by format_html; joining must not escape them again.
+    return format_html(' style="{}"', mark_safe("; ".join(rules))) if rules else ""
