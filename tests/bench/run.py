@@ -6,6 +6,7 @@ Each benchmark is a module beside this file with a `run()` returning its Markdow
 
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,9 +22,17 @@ import lambda_cost  # noqa: E402
 import renditions_vs_vips  # noqa: E402
 
 
+def libvips_version() -> str:
+    # Asked in a child process: libvips and pillow-heif's bundled libheif must never share
+    # one (they crash together on HEIC), and this process goes on to make HEIC samples and
+    # read HEIC metadata.
+    code = "import pyvips; print('.'.join(str(pyvips.version(i)) for i in range(3)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
 def header() -> str:
     import PIL
-    import pyvips
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return "\n".join(
@@ -32,7 +41,7 @@ def header() -> str:
             "",
             f"{time.strftime('%Y-%m-%d %H:%M')} on {platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}, Pillow {PIL.__version__}, libvips "
-            f"{pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}; load average at "
+            f"{libvips_version()}; load average at "
             f"start {load}. Inputs are generated photo-like images (tests/bench/samples.py).",
         ]
     )
