@@ -36,7 +36,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 setup: $(BIN)/.installed
 
 # Debian packages the tests and benches use: Chromium (browser tests), ExifTool (metadata
-# accuracy reference), libvips and hey (bench baseline and load generator). Installed only when missing.
+# accuracy reference), libvips and hey (bench baseline, load generator). Installed only when
+# missing.
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
