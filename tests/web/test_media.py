@@ -109,3 +109,21 @@ def test_staff_without_the_photo_permission_get_404(django_user_model, ready_pho
     client.force_login(clerk)
 
     assert client.get(links.rendition_urls(ready_photo)["thumb"]).status_code == 404
+
+
+def test_rendition_urls_follow_the_script_prefix_and_the_photo(ready_photo, alice):
+    from django.urls import set_script_prefix
+
+    from webapp.photos.services import photo_create
+
+    other = photo_create(owner=alice, filename="b.jpg", content_type="image/jpeg", size=9)
+    other.renditions = {"thumb": {"key": "k", "width": 1, "height": 1}}
+
+    # locally, and behind an API Gateway stage ("/web"), each photo gets its own URLs
+    expected = reverse("media:rendition", kwargs={"photo_id": ready_photo.pk, "name": "thumb"})
+    assert links.rendition_urls(ready_photo)["thumb"].split("?")[0] == expected
+    set_script_prefix("/web/")
+    staged = links.rendition_urls(ready_photo)
+    assert staged["thumb"].startswith(f"/web/media/photos/{ready_photo.pk}/thumb.webp?v=")
+    assert staged["large"].startswith(f"/web/media/photos/{ready_photo.pk}/large.webp?v=")
+    assert links.rendition_urls(other)["thumb"].startswith(f"/web/media/photos/{other.pk}/")
