@@ -19,11 +19,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 from jobs.events import ObjectCreated
+from jobs.work import JOBS
 from webapp.logging import log_context
 
 logger = logging.getLogger(__name__)
-
-JOBS = ("renditions", "metadata")
 
 
 def record_for(photo) -> ObjectCreated:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from PIL import Image
 
 from jobs.errors import human_bytes
+from jobs.work import JOBS
 
 from . import runners
 from .models import Photo, PhotoStatus
@@ -32,7 +33,6 @@ from .storage import photo_store
 
 logger = logging.getLogger(__name__)
 
-JOBS = ("renditions", "metadata")
 
 # Bytes, not characters: a file name component is limited to 255 bytes on most file systems
 # and S3 keys to 1024; 120 leaves room for the prefix and a long extension.
