@@ -1,21 +1,18 @@
 """Shared by every test package: where the real test photos and event payloads live."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-# ../shared/testdata beside the clone (CI lays it there too); overridable for other layouts.
-TESTDATA = Path(os.environ.get("DARKROOM_TESTDATA", ROOT.parent / "shared" / "testdata"))
-PHOTOS = TESTDATA / "photos"
-EVENTS = Path(__file__).resolve().parent / "events"
+# Everything the suite reads lives in the repository (tests/data/README.md gives sources).
+DATA = Path(__file__).resolve().parent / "data"
+PHOTOS = DATA / "photos"
+EVENTS = DATA / "events"
 
 
 @pytest.fixture(scope="session")
 def photos_dir() -> Path:
-    assert PHOTOS.is_dir(), f"test photos not found at {PHOTOS} (set DARKROOM_TESTDATA)"
     return PHOTOS
 
 

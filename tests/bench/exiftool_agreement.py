@@ -1,7 +1,7 @@
 """How often `jobs.metadata.extract` agrees with ExifTool on the record's fields.
 
 Run standalone: `.venv/bin/python tests/bench/exiftool_agreement.py [FILE_OR_DIR...]` (default
-corpus: ../shared/testdata/photos and tests/photos). `main()` returns the figures for the
+corpus: tests/data/photos and tests/data/corpus). `main()` returns the figures for the
 bench runner; `measure()` is what tests/jobs/test_exiftool_agreement.py asserts on.
 
 The reference is `exiftool -j -n` (machine-readable values, ExifTool's own choice among
@@ -41,7 +41,7 @@ from jobs.exif import format_taken_at  # noqa: E402
 from jobs.metadata import FIELDS as METADATA_FIELDS  # noqa: E402
 from jobs.metadata import extract  # noqa: E402
 
-CORPUS = (ROOT.parent / "shared" / "testdata" / "photos", ROOT / "tests" / "photos")
+CORPUS = (ROOT / "tests" / "data" / "photos", ROOT / "tests" / "data" / "corpus")
 # The contract's fields that ExifTool also reports (it has no verdict, hash or "every other
 # tag"), with GPS compared per coordinate.
 _NOT_COMPARED = {"ok", "error", "sha256", "exif"}
@@ -248,7 +248,7 @@ def run() -> str:
         "## Metadata: agreement with ExifTool",
         "",
         f"{figures['files']} files from {len(figures['cameras'])} cameras "
-        f"(../shared/testdata/photos + tests/photos), `exiftool -j -n` as the reference.",
+        f"(tests/data/photos + tests/data/corpus), `exiftool -j -n` as the reference.",
         "",
         "| field | agreement |",
         "| --- | ---: |",

@@ -288,7 +288,7 @@ def test_read_header_never_decodes(photos_dir, monkeypatch, name, fmt, mime, siz
 
 def test_read_header_gives_avif_as_displayed_and_open_image_as_stored():
     # given an AVIF stored 64 x 48 with a container rotation of 270 degrees
-    path = Path(__file__).resolve().parents[1] / "photos" / "synthetic_rotated.avif"
+    path = Path(__file__).resolve().parents[1] / "data" / "corpus" / "synthetic_rotated.avif"
 
     # when / then: libheif applies irot for the header; Pillow's decoder folds it into EXIF
     assert read_header(path).image.size == (48, 64)

@@ -18,7 +18,7 @@ def figures(photos_dir):
     spec = importlib.util.spec_from_file_location("exiftool_agreement", BENCH)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    return bench.measure((photos_dir, Path(__file__).resolve().parents[1] / "photos"))
+    return bench.measure((photos_dir, Path(__file__).resolve().parents[1] / "data" / "corpus"))
 
 
 def test_overall_agreement_with_exiftool(figures):

@@ -18,7 +18,7 @@ from jobs.errors import NotAnImage, TooLarge
 from jobs.metadata import FIELDS, extract
 from jobs.renditions import render
 
-CORPUS = Path(__file__).resolve().parents[1] / "photos"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 
 

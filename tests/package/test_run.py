@@ -20,7 +20,7 @@ import aws  # tests/aws.py
 import pytest
 from conftest import ROOT
 
-EVENTS = ROOT / "tests" / "events"
+EVENTS = ROOT / "tests" / "data" / "events"
 
 # Runs inside the isolated interpreter: import the handler, call it with each event, report
 # the answers and every module that did not come from the package or the standard library.

@@ -265,7 +265,7 @@ class Deployment:
 def sns_event(notification: dict) -> dict:
     """The Lambda event for one SNS notification (the JSON body SNS gives an SQS queue):
     the recorded payload tests/events/snsEvent.json with this notification's fields."""
-    event = json.loads((ROOT / "tests" / "events" / "snsEvent.json").read_text())
+    event = json.loads((ROOT / "tests" / "data" / "events" / "snsEvent.json").read_text())
     [record] = event["Records"]
     record["EventSubscriptionArn"] = notification["TopicArn"] + ":subscription"
     record["Sns"].update(
@@ -280,7 +280,7 @@ def sns_event(notification: dict) -> dict:
 
 
 def api_gateway_event(method, path, *, body=None, query=None, headers=None) -> dict:
-    event = json.loads((ROOT / "tests" / "events" / "apiGatewayProxyEvent.json").read_text())
+    event = json.loads((ROOT / "tests" / "data" / "events" / "apiGatewayProxyEvent.json").read_text())
     headers = {
         "Host": HOST,
         "Accept": "application/json",

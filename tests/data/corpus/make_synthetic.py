@@ -1,6 +1,6 @@
 """Rebuild the synthetic_* corpus photos: EXIF cases the real camera files do not cover.
 
-Run from the repository root: `.venv/bin/python tests/photos/make_synthetic.py`. The output
+Run from the repository root: `.venv/bin/python tests/data/corpus/make_synthetic.py`. The output
 is committed; this script is how it was made (pixels are a flat colour, the EXIF is the point).
 """
 
