@@ -1,6 +1,5 @@
 """Shared by every test package: where the real test photos and event payloads live."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,6 @@ import pytest
 # Everything the suite reads lives in the repository (tests/data/README.md gives sources).
 DATA = Path(__file__).resolve().parent / "data"
 PHOTOS = DATA / "photos"
-EVENTS = DATA / "events"
 
 
 @pytest.fixture(scope="session")
@@ -18,10 +16,9 @@ def photos_dir() -> Path:
 
 @pytest.fixture
 def load_event():
-    def load(name: str) -> dict:
-        return json.loads((EVENTS / f"{name}.json").read_text())
+    from event_builders import load_event  # tests/event_builders.py: one loader for all
 
-    return load
+    return load_event
 
 
 @pytest.fixture(scope="session")

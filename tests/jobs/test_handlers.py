@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
+from event_builders import s3_object_created, sns_event  # tests/event_builders.py
 
 
 def lambda_context(name: str) -> SimpleNamespace:
@@ -36,7 +37,7 @@ def handlers(aws_env, results_table, monkeypatch):
 
 
 @pytest.fixture
-def uploaded(s3, bucket, photos_dir, sns_event_for):
+def uploaded(s3, bucket, photos_dir):
     """Upload a real photo under uploads/<new id>/; the SNS-wrapped S3 event announcing it."""
 
     def upload(photo: str, name: str = "my photo.jpg") -> tuple[dict, str]:
@@ -49,27 +50,9 @@ def uploaded(s3, bucket, photos_dir, sns_event_for):
     return upload
 
 
-@pytest.fixture
-def sns_event_for(load_event):
-    def build(bucket: str, key: str, size: int, etag: str) -> dict:
-        # the real S3 notification, pointing at our object, the way S3 encodes keys
-        s3_event = load_event("s3Event")
-        s3_record = s3_event["Records"][0]["s3"]
-        s3_record["bucket"]["name"] = bucket
-        s3_record["bucket"]["arn"] = f"arn:aws:s3:::{bucket}"
-        s3_record["object"].update(
-            key=key.replace("%", "%25").replace("+", "%2B").replace(" ", "+"),
-            size=size,
-            eTag=etag.strip('"'),
-        )
-        # ...delivered by the real SNS event shape
-        event = load_event("snsEvent")
-        event["Records"][0]["Sns"].update(
-            Message=json.dumps(s3_event), Subject="Amazon S3 Notification"
-        )
-        return event
-
-    return build
+def sns_event_for(bucket: str, key: str, size: int, etag: str) -> dict:
+    """The real S3 notification for this object, delivered by the real SNS event shape."""
+    return sns_event(s3_object_created(bucket, key, size=size, etag=etag))
 
 
 def results_item(dynamodb, table: str, photo_id: str) -> dict | None:
@@ -167,16 +150,14 @@ def test_a_missing_results_table_raises_so_lambda_retries(
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_a_missing_bucket_raises_so_lambda_retries(handlers, sns_event_for):
+def test_a_missing_bucket_raises_so_lambda_retries(handlers):
     event = sns_event_for(f"no-such-bucket-{uuid.uuid4().hex[:8]}", "uploads/p1/a.jpg", 10, "e")
 
     with pytest.raises(ClientError):
         handlers.thumbnails(event, lambda_context("darkroom-thumbnails"))
 
 
-def test_events_without_uploads_do_nothing(
-    handlers, load_event, sns_event_for, dynamodb, results_table
-):
+def test_events_without_uploads_do_nothing(handlers, load_event, dynamodb, results_table):
     context = lambda_context("darkroom-thumbnails")
     own_output = sns_event_for("bucket", "renditions/p1/thumb.webp", 10, "e")
 
@@ -219,7 +200,7 @@ def test_log_lines_are_json_with_the_photo_id(handlers, uploaded):
     assert "photo_id" not in logged[-1] and "function_request_id" not in logged[-1]
 
 
-def test_a_transient_error_is_logged_with_its_traceback_before_raising(handlers, sns_event_for):
+def test_a_transient_error_is_logged_with_its_traceback_before_raising(handlers):
     buffer = io.StringIO()
     handlers.logs.configure("darkroom-jobs", stream=buffer)
     event = sns_event_for(f"no-such-bucket-{uuid.uuid4().hex[:8]}", "uploads/p1/a.jpg", 10, "e")

@@ -14,13 +14,10 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote_plus
 
 import aws  # tests/aws.py
 import pytest
-from conftest import ROOT
-
-EVENTS = ROOT / "tests" / "data" / "events"
+from event_builders import api_gateway_event, s3_object_created, sns_event  # tests/
 
 # Runs inside the isolated interpreter: import the handler, call it with each event, report
 # the answers and every module that did not come from the package or the standard library.
@@ -82,25 +79,6 @@ def ensure_bucket(s3, name: str) -> None:
 # --- web ------------------------------------------------------------------------------------
 
 
-def api_gateway(path: str) -> dict:
-    event = json.loads((EVENTS / "apiGatewayProxyEvent.json").read_text())
-    host = "abc123.execute-api.us-east-1.amazonaws.com"
-    headers = {"Host": host, "Accept": "text/html,application/json", "X-Forwarded-Proto": "https"}
-    event.update(
-        path=path,
-        resource="/{proxy+}",
-        httpMethod="GET",
-        body=None,
-        isBase64Encoded=False,
-        queryStringParameters=None,
-        multiValueQueryStringParameters=None,
-        headers=headers,
-        multiValueHeaders={k: [v] for k, v in headers.items()},
-    )
-    event["requestContext"].update(path=f"/web{path}", httpMethod="GET", stage="web")
-    return event
-
-
 def test_web_package_answers_api_gateway(unpacked, stage_settings, moto_server, tmp_path):
     # given the resources provisioning makes, named as zappa_settings.json names them
     task = unpacked("web")
@@ -118,11 +96,14 @@ def test_web_package_answers_api_gateway(unpacked, stage_settings, moto_server, 
     manifest = json.loads((task / "var" / "staticfiles" / "staticfiles.json").read_text())
     css = manifest["paths"]["admin/css/base.css"]
 
-    # when
+    # when: a browser's requests (it accepts pages as well as JSON)
+    def page(path: str) -> dict:
+        return api_gateway_event(path, headers={"Accept": "text/html,application/json"})
+
     report = run_package(
         task,
         "handler.lambda_handler",
-        [api_gateway("/healthz"), api_gateway("/accounts/login/"), api_gateway(f"/static/{css}")],
+        [page("/healthz"), page("/accounts/login/"), page(f"/static/{css}")],
         env,
         tmp_path,
     )
@@ -141,21 +122,6 @@ def test_web_package_answers_api_gateway(unpacked, stage_settings, moto_server, 
 
 
 # --- jobs -----------------------------------------------------------------------------------
-
-
-def sns_s3_event(bucket: str, key: str, size: int, etag: str) -> dict:
-    """The recorded S3 notification for this object, wrapped as SNS delivers it to Lambda."""
-    notification = json.loads((EVENTS / "s3Event.json").read_text())
-    record = notification["Records"][0]
-    record["eventName"] = "ObjectCreated:Post"
-    record["awsRegion"] = aws.REGION
-    record["s3"]["bucket"].update(name=bucket, arn=f"arn:aws:s3:::{bucket}")
-    record["s3"]["object"].update(key=quote_plus(key, safe="/"), size=size, eTag=etag)
-    event = json.loads((EVENTS / "snsEvent.json").read_text())
-    event["Records"][0]["Sns"].update(
-        Message=json.dumps(notification), Subject="Amazon S3 Notification"
-    )
-    return event
 
 
 @pytest.mark.parametrize(
@@ -182,7 +148,7 @@ def test_job_package_processes_a_photo(
     report = run_package(
         unpacked(stage),
         settings["lambda_handler"],
-        [sns_s3_event(bucket, key, len(data), etag)],
+        [sns_event(s3_object_created(bucket, key, size=len(data), etag=etag, region=aws.REGION))],
         env,
         tmp_path,
     )

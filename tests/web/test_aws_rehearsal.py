@@ -42,11 +42,13 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
+from event_builders import API_HOST as HOST  # tests/event_builders.py
+from event_builders import api_gateway_event
+from event_builders import sns_event as recorded_sns_event
 
 from webapp.photos.models import Photo, PhotoStatus
 
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "abc123.execute-api.us-east-1.amazonaws.com"
 ORIGIN = f"https://{HOST}"
 # What the web stage's environment decides for Django; everything else stays the test's.
 STAGE_SETTINGS = ("ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "AWS_S3_REGION_NAME")
@@ -187,8 +189,8 @@ class Deployment:
     def request(self, method: str, path: str, *, body=None, query=None) -> dict:
         """An API Gateway (REST, proxy) request as the browser would make it."""
         event = api_gateway_event(
-            method,
             path,
+            method=method,
             body=None if body is None else json.dumps(body),
             query=query,
             headers={
@@ -265,43 +267,14 @@ class Deployment:
 def sns_event(notification: dict) -> dict:
     """The Lambda event for one SNS notification (the JSON body SNS gives an SQS queue):
     the recorded payload tests/events/snsEvent.json with this notification's fields."""
-    event = json.loads((ROOT / "tests" / "data" / "events" / "snsEvent.json").read_text())
+    event = recorded_sns_event(notification["Message"], subject=notification.get("Subject"))
     [record] = event["Records"]
     record["EventSubscriptionArn"] = notification["TopicArn"] + ":subscription"
     record["Sns"].update(
         MessageId=notification["MessageId"],
         TopicArn=notification["TopicArn"],
-        Subject=notification.get("Subject"),
-        Message=notification["Message"],
         Timestamp=notification["Timestamp"],
         MessageAttributes=notification.get("MessageAttributes", {}),
-    )
-    return event
-
-
-def api_gateway_event(method, path, *, body=None, query=None, headers=None) -> dict:
-    event = json.loads((ROOT / "tests" / "data" / "events" / "apiGatewayProxyEvent.json").read_text())
-    headers = {
-        "Host": HOST,
-        "Accept": "application/json",
-        "X-Forwarded-Proto": "https",
-        "X-Forwarded-For": "192.0.2.1",
-        **(headers or {}),
-    }
-    event.update(
-        path=path,
-        resource="/{proxy+}",
-        httpMethod=method,
-        body=body,
-        isBase64Encoded=False,
-        queryStringParameters=query,
-        multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None,
-        headers=headers,
-        multiValueHeaders={k: [v] for k, v in headers.items()},
-        pathParameters={"proxy": path.lstrip("/")},
-    )
-    event["requestContext"].update(
-        path=f"/web{path}", httpMethod=method, stage="web", domainName=HOST
     )
     return event
 

@@ -6,6 +6,7 @@ import copy
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 from django.db import OperationalError
+from factories import PhotoFactory  # tests/web/factories.py
 
 from jobs.results import to_dynamo
 from webapp.photos.aws import stream
@@ -18,15 +19,7 @@ ETAG = "9e107d9d372bb6826bd81d3542a419d6"
 
 @pytest.fixture
 def photo(alice) -> Photo:
-    return Photo.objects.create(
-        owner=alice,
-        filename="hopper.jpg",
-        original_key="uploads/1f0e6a8c-5f39-4d2a-9d33-3c1f2a7e9a10/hopper.jpg",
-        content_type="image/jpeg",
-        declared_size=1234,
-        status=PhotoStatus.PROCESSING,
-        source_etag=ETAG,
-    )
+    return PhotoFactory(owner=alice, filename="hopper.jpg", processing=True, source_etag=ETAG)
 
 
 def renditions_outcome(photo_id) -> dict:

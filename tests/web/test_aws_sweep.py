@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from factories import PhotoFactory  # tests/web/factories.py
 
 from webapp.photos import runners
 from webapp.photos.aws.sweep import handler, sweep
@@ -20,31 +21,11 @@ def dispatched(monkeypatch) -> list:
     return sent
 
 
-def make_photo(owner, *, status, age: timedelta, uploaded: bool = True) -> Photo:
-    photo = Photo.objects.create(
-        owner=owner,
-        filename="hopper.jpg",
-        original_key="uploads/placeholder/hopper.jpg",
-        content_type="image/jpeg",
-        declared_size=10,
-        status=status,
-        source_etag="abc" if uploaded else "",
-    )
-    when = timezone.now() - age
-    Photo.objects.filter(pk=photo.pk).update(
-        original_key=f"uploads/{photo.pk}/hopper.jpg",
-        created_at=when,
-        uploaded_at=when if uploaded else None,
-    )
-    photo.refresh_from_db()
-    return photo
-
-
 def test_stuck_photo_is_dispatched_again_once_per_period(
     alice, dispatched, django_capture_on_commit_callbacks
 ):
-    stuck = make_photo(alice, status=PhotoStatus.PROCESSING, age=timedelta(hours=1))
-    fresh = make_photo(alice, status=PhotoStatus.PROCESSING, age=timedelta(minutes=1))
+    stuck = PhotoFactory(owner=alice, processing=True, age=timedelta(hours=1))
+    fresh = PhotoFactory(owner=alice, processing=True, age=timedelta(minutes=1))
 
     with django_capture_on_commit_callbacks(execute=True):
         report = sweep()
@@ -62,7 +43,7 @@ def test_stuck_photo_is_dispatched_again_once_per_period(
 
 def test_photo_stuck_after_every_attempt_fails_with_a_reason(alice, dispatched, settings):
     settings.PHOTOS_SWEEP_ATTEMPTS = 2
-    photo = make_photo(alice, status=PhotoStatus.PROCESSING, age=timedelta(hours=3))
+    photo = PhotoFactory(owner=alice, processing=True, age=timedelta(hours=3))
     now = timezone.now()
 
     sweep(now=now)
@@ -76,7 +57,7 @@ def test_photo_stuck_after_every_attempt_fails_with_a_reason(alice, dispatched, 
 
 
 def test_upload_that_landed_unnoticed_is_started(alice, dispatched, media_root):
-    photo = make_photo(alice, status=PhotoStatus.UPLOADING, age=timedelta(hours=1), uploaded=False)
+    photo = PhotoFactory(owner=alice, age=timedelta(hours=1))
     original = media_root / photo.original_key
     original.parent.mkdir(parents=True)
     original.write_bytes(b"0123456789")
@@ -91,10 +72,8 @@ def test_upload_that_landed_unnoticed_is_started(alice, dispatched, media_root):
 
 
 def test_abandoned_upload_is_removed_and_recent_one_kept(alice, dispatched):
-    abandoned = make_photo(
-        alice, status=PhotoStatus.UPLOADING, age=timedelta(days=2), uploaded=False
-    )
-    recent = make_photo(alice, status=PhotoStatus.UPLOADING, age=timedelta(hours=2), uploaded=False)
+    abandoned = PhotoFactory(owner=alice, age=timedelta(days=2))
+    recent = PhotoFactory(owner=alice, age=timedelta(hours=2))
 
     report = handler({"detail-type": "Scheduled Event"}, None)
 
@@ -105,8 +84,8 @@ def test_abandoned_upload_is_removed_and_recent_one_kept(alice, dispatched):
 
 
 def test_ready_and_failed_photos_are_never_touched(alice, dispatched):
-    for status in (PhotoStatus.READY, PhotoStatus.FAILED):
-        make_photo(alice, status=status, age=timedelta(days=3))
+    PhotoFactory(owner=alice, ready=True, age=timedelta(days=3))
+    PhotoFactory(owner=alice, failed=True, age=timedelta(days=3))
 
     assert sweep() == {"redispatched": 0, "started": 0, "failed": 0, "removed": 0}
     assert dispatched == []

@@ -15,8 +15,10 @@ import pytest
 from aws_fixtures import aws_env  # noqa: F401
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from event_builders import api_gateway_event  # tests/event_builders.py
+from factories import PhotoFactory  # tests/web/factories.py
 
-from webapp.photos.models import Photo, PhotoStatus
+from webapp.photos.models import PhotoStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,36 +68,19 @@ def web_function(aws_env, tmp_path, monkeypatch, settings):  # noqa: F811
         sys.modules.pop("zappa_settings", None)
 
 
-def api_gateway(load_event, path: str, query: dict | None = None) -> dict:
-    event = copy.deepcopy(load_event("apiGatewayProxyEvent"))
-    host = "abc123.execute-api.us-east-1.amazonaws.com"
-    event.update(
-        path=path,
-        resource="/{proxy+}",
-        httpMethod="GET",
-        body=None,
-        queryStringParameters=query,
-        multiValueQueryStringParameters={k: [v] for k, v in (query or {}).items()} or None,
-        headers={"Host": host, "Accept": "application/json"},
-        multiValueHeaders={"Host": [host], "Accept": ["application/json"]},
-    )
-    event["requestContext"].update(path=f"/web{path}", httpMethod="GET", stage="web")
-    return event
-
-
-def test_api_gateway_request_reaches_django(web_function, load_event):
+def test_api_gateway_request_reaches_django(web_function):
     lambda_handler, _ = web_function
 
-    response = lambda_handler(api_gateway(load_event, "/healthz"), None)
+    response = lambda_handler(api_gateway_event("/healthz"), None)
 
     assert response["statusCode"] == 200, response
     assert os.environ["DARKROOM_REHEARSAL"] == "remote"  # remote_env was loaded
 
 
-def test_unauthenticated_api_answers_json_not_a_login_page(web_function, load_event):
+def test_unauthenticated_api_answers_json_not_a_login_page(web_function):
     lambda_handler, _ = web_function
 
-    response = lambda_handler(api_gateway(load_event, "/api/photos", {"ids": "x"}), None)
+    response = lambda_handler(api_gateway_event("/api/photos", query={"ids": "x"}), None)
 
     assert response["statusCode"] in (401, 403)
     assert response["headers"]["Content-Type"].startswith("application/json")
@@ -104,15 +89,7 @@ def test_unauthenticated_api_answers_json_not_a_login_page(web_function, load_ev
 def test_stream_records_are_routed_to_the_recorder(web_function, load_event, alice):
     lambda_handler, module = web_function
     [stream_arn] = module.AWS_EVENT_MAPPING
-    photo = Photo.objects.create(
-        owner=alice,
-        filename="a.jpg",
-        original_key="uploads/2e0e6a8c-5f39-4d2a-9d33-3c1f2a7e9a10/a.jpg",
-        content_type="image/jpeg",
-        declared_size=3,
-        status=PhotoStatus.PROCESSING,
-        source_etag="e1",
-    )
+    photo = PhotoFactory(owner=alice, processing=True, source_etag="e1")
     record = copy.deepcopy(load_event("dynamoStreamEvent")["Records"][0])
     record["eventSourceARN"] = stream_arn
     record["dynamodb"]["NewImage"] = {

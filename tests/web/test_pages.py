@@ -1,6 +1,5 @@
 """The pages a user sees: gallery (ordering, keyset pagination), photo page, upload page."""
 
-import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -8,13 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from factories import PhotoFactory  # tests/web/factories.py
 
-from webapp.photos.models import Photo, PhotoStatus
+from webapp.photos.models import Photo
 from webapp.photos.pagination import Cursor, keyset_page
 from webapp.photos.selectors import photo_list
 from webapp.photos.templatetags import photo_format as fmt
-
-_counter = itertools.count()
 
 BASE_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -37,49 +35,10 @@ def owner_client(alice_client):
     return alice_client
 
 
-def _photo(owner, **fields) -> Photo:
-    """An unsaved photo row (ready, with renditions), as the jobs would have left it."""
-    photo_id = fields.pop("id", None) or uuid.uuid4()
-    n = next(_counter)
-    values = {
-        "filename": f"IMG_{n:04d}.jpg",
-        "original_key": f"uploads/{photo_id}/IMG_{n:04d}.jpg",
-        "content_type": "image/jpeg",
-        "declared_size": 123_456,
-        "status": PhotoStatus.READY,
-        "source_etag": "0123456789abcdef",
-        "processed_at": BASE_TIME,
-        "renditions": {
-            "thumb": {"key": f"renditions/{photo_id}/thumb.webp", "width": 256, "height": 171},
-            "medium": {"key": f"renditions/{photo_id}/medium.webp", "width": 1024, "height": 683},
-            "large": {"key": f"renditions/{photo_id}/large.webp", "width": 2048, "height": 1365},
-        },
-        "placeholder": "LEHV6nWB2yk8pyo0adR*.7kCMdnj",
-        "placeholder_data_url": "data:image/png;base64,iVBORw0KGgo=",
-        "width": 6000,
-        "height": 4000,
-        "format": "JPEG",
-        "mime": "image/jpeg",
-        "bytes": 123_456,
-    }
-    values.update(fields)
-    return Photo(id=photo_id, owner=owner, **values)
-
-
-def make_photo(owner, *, created_at=None, **fields) -> Photo:
-    photo = _photo(owner, **fields)
-    photo.save()
-    if created_at is not None:
-        # created_at is auto_now_add: set the wanted instant after the insert.
-        Photo.objects.filter(pk=photo.pk).update(created_at=created_at)
-        photo.created_at = created_at
-    return photo
-
-
 def bulk_photos(owner, count, *, same_time_every=3, taken_every=None) -> list[Photo]:
     """`count` photos; every `same_time_every` share one created_at (so ties are broken by
     id), and only every `taken_every`-th has a date taken (the others have none)."""
-    photos = [_photo(owner) for _ in range(count)]
+    photos = PhotoFactory.build_batch(count, owner=owner, ready=True)
     Photo.objects.bulk_create(photos)
     for i, photo in enumerate(photos):
         photo.created_at = BASE_TIME - timedelta(minutes=i // same_time_every)
@@ -135,7 +94,7 @@ def test_pages_need_a_login(client, name):
 
 @pytest.mark.django_db
 def test_photo_page_needs_a_login(client, owner):
-    photo = make_photo(owner)
+    photo = PhotoFactory(owner=owner, ready=True)
     url = reverse("photos:detail", kwargs={"photo_id": photo.id})
     response = client.get(url)
     assert response.status_code == 302
@@ -145,7 +104,7 @@ def test_photo_page_needs_a_login(client, owner):
 @pytest.mark.django_db
 def test_another_users_photo_is_not_found(client, owner, stranger):
     # given
-    photo = make_photo(owner)
+    photo = PhotoFactory(owner=owner, ready=True)
     client.force_login(stranger)
     url = reverse("photos:detail", kwargs={"photo_id": photo.id})
     # when / then: neither seen nor deletable through the page
@@ -160,9 +119,11 @@ def test_another_users_photo_is_not_found(client, owner, stranger):
 @pytest.mark.django_db
 def test_gallery_shows_only_own_photos_newest_first(owner_client, owner, stranger):
     # given
-    older = make_photo(owner, filename="older.jpg", created_at=BASE_TIME - timedelta(days=1))
-    newer = make_photo(owner, filename="newer.jpg", created_at=BASE_TIME)
-    make_photo(stranger, filename="not-yours.jpg")
+    older = PhotoFactory(
+        owner=owner, ready=True, filename="older.jpg", created_at=BASE_TIME - timedelta(days=1)
+    )
+    newer = PhotoFactory(owner=owner, ready=True, filename="newer.jpg", created_at=BASE_TIME)
+    PhotoFactory(owner=stranger, ready=True, filename="not-yours.jpg")
     # when
     response = owner_client.get(reverse("photos:gallery"))
     # then
@@ -175,7 +136,7 @@ def test_gallery_shows_only_own_photos_newest_first(owner_client, owner, strange
 
 @pytest.mark.django_db
 def test_gallery_thumbnails_are_responsive_and_lazy(owner_client, owner):
-    photo = make_photo(owner)
+    photo = PhotoFactory(owner=owner, ready=True)
     html = owner_client.get(reverse("photos:gallery")).content.decode()
     thumb = f"/media/photos/{photo.id}/thumb.webp"
     medium = f"/media/photos/{photo.id}/medium.webp"
@@ -190,8 +151,8 @@ def test_gallery_thumbnails_are_responsive_and_lazy(owner_client, owner):
 
 @pytest.mark.django_db
 def test_gallery_shows_pending_and_failed_photos(owner_client, owner):
-    make_photo(owner, filename="busy.jpg", status=PhotoStatus.PROCESSING, renditions={})
-    make_photo(owner, filename="bad.png", status=PhotoStatus.FAILED, error="corrupt PNG")
+    PhotoFactory(owner=owner, filename="busy.jpg", processing=True)
+    PhotoFactory(owner=owner, filename="bad.png", failed=True, error="corrupt PNG")
     html = owner_client.get(reverse("photos:gallery")).content.decode()
     assert 'data-status="processing"' in html
     assert "Processing…" in html
@@ -210,15 +171,17 @@ def test_empty_gallery_links_to_upload(owner_client):
 @pytest.mark.django_db
 def test_gallery_orders_by_date_taken_with_undated_photos_last(owner_client, owner):
     # given: uploaded in one order, taken in another, one without a date
-    undated = make_photo(owner, filename="undated.jpg", created_at=BASE_TIME)
-    summer = make_photo(
-        owner,
+    undated = PhotoFactory(owner=owner, ready=True, filename="undated.jpg", created_at=BASE_TIME)
+    summer = PhotoFactory(
+        owner=owner,
+        ready=True,
         filename="summer.jpg",
         taken_at=datetime(2023, 7, 1, tzinfo=UTC),
         created_at=BASE_TIME - timedelta(hours=2),
     )
-    winter = make_photo(
-        owner,
+    winter = PhotoFactory(
+        owner=owner,
+        ready=True,
         filename="winter.jpg",
         taken_at=datetime(2023, 1, 1, tzinfo=UTC),
         created_at=BASE_TIME - timedelta(hours=1),
@@ -235,7 +198,7 @@ def test_gallery_orders_by_date_taken_with_undated_photos_last(owner_client, own
 
 @pytest.mark.django_db
 def test_unknown_order_or_mangled_cursor_shows_the_first_page(owner_client, owner):
-    photo = make_photo(owner)
+    photo = PhotoFactory(owner=owner, ready=True)
     response = owner_client.get(reverse("photos:gallery"), {"order": "nope", "after": "%%%"})
     assert response.status_code == 200
     assert response.context["order"] == "created"
@@ -360,8 +323,9 @@ def test_gallery_links_older_and_newer_pages(owner_client, owner):
 @pytest.mark.django_db
 def test_photo_page_shows_formatted_metadata(owner_client, owner):
     # given
-    photo = make_photo(
-        owner,
+    photo = PhotoFactory(
+        owner=owner,
+        ready=True,
         filename="IMG_1234.HEIC",
         format="HEIF",
         mime="image/heic",
@@ -415,8 +379,9 @@ def test_photo_page_shows_formatted_metadata(owner_client, owner):
 def test_photo_page_never_draws_a_small_photo_wider_than_it_is(owner_client, owner):
     # given: a 128 px photo, whose renditions are all 128 px (never upscaled)
     small = {"width": 128, "height": 128}
-    photo = make_photo(
-        owner,
+    photo = PhotoFactory(
+        owner=owner,
+        ready=True,
         width=128,
         height=128,
         renditions={
@@ -436,8 +401,10 @@ def test_photo_page_never_draws_a_small_photo_wider_than_it_is(owner_client, own
 
 @pytest.mark.django_db
 def test_photo_page_links_a_duplicate_to_the_first_upload(owner_client, owner):
-    first = make_photo(owner, filename="first.jpg", sha256="ab" * 32)
-    again = make_photo(owner, filename="again.jpg", sha256="ab" * 32, duplicate_of=first)
+    first = PhotoFactory(owner=owner, ready=True, filename="first.jpg", sha256="ab" * 32)
+    again = PhotoFactory(
+        owner=owner, ready=True, filename="again.jpg", sha256="ab" * 32, duplicate_of=first
+    )
     html = owner_client.get(reverse("photos:detail", kwargs={"photo_id": again.id})).content
     html = html.decode()
     assert "Duplicate" in html
@@ -446,9 +413,7 @@ def test_photo_page_links_a_duplicate_to_the_first_upload(owner_client, owner):
 
 @pytest.mark.django_db
 def test_photo_page_says_why_a_photo_failed(owner_client, owner):
-    photo = make_photo(
-        owner, status=PhotoStatus.FAILED, error="corrupt JPEG", renditions={}, width=None
-    )
+    photo = PhotoFactory(owner=owner, failed=True, error="corrupt JPEG")
     html = owner_client.get(reverse("photos:detail", kwargs={"photo_id": photo.id})).content
     assert b"could not be processed" in html
     assert b"corrupt JPEG" in html
@@ -457,7 +422,7 @@ def test_photo_page_says_why_a_photo_failed(owner_client, owner):
 
 @pytest.mark.django_db
 def test_photo_page_of_a_processing_photo_waits_for_it(owner_client, owner):
-    photo = make_photo(owner, status=PhotoStatus.PROCESSING, renditions={})
+    photo = PhotoFactory(owner=owner, processing=True)
     html = owner_client.get(reverse("photos:detail", kwargs={"photo_id": photo.id})).content
     assert b'data-status="processing"' in html
     assert b"Processing" in html
@@ -467,7 +432,7 @@ def test_photo_page_of_a_processing_photo_waits_for_it(owner_client, owner):
 @pytest.mark.django_db
 def test_photo_can_be_deleted_without_javascript(owner_client, owner):
     # given
-    photo = make_photo(owner, filename="gone.jpg")
+    photo = PhotoFactory(owner=owner, ready=True, filename="gone.jpg")
     url = reverse("photos:detail", kwargs={"photo_id": photo.id})
     # when: a post without the delete action does nothing
     assert owner_client.post(url).status_code == 302

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from factories import ETAG, PhotoFactory  # tests/web/factories.py
 from PIL import Image
 
 from webapp.photos import runners, services
@@ -14,17 +15,7 @@ from webapp.photos.models import Photo, PhotoStatus
 
 pytestmark = pytest.mark.django_db
 
-ETAG = "0123456789abcdef0123456789abcdef"
 HASH = "LEHV6nWB2yk8pyo0adR*.7kCMdnj"
-
-
-def make_photo(owner, *, status=PhotoStatus.PROCESSING, etag=ETAG, **fields) -> Photo:
-    photo = services.photo_create(
-        owner=owner, filename="IMG_0001.JPG", content_type="image/jpeg", size=1000
-    )
-    Photo.objects.filter(pk=photo.pk).update(status=status, source_etag=etag, **fields)
-    photo.refresh_from_db()
-    return photo
 
 
 def outcome(result=None, *, status="done", etag=ETAG, finished="2026-11-27T10:00:00.000Z", **kw):
@@ -146,7 +137,7 @@ def test_safe_name_is_limited_in_bytes_not_characters():
 
 
 def test_metadata_outcome_fills_the_columns(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     services.photo_results_record(
         photo_id=str(photo.pk), job="metadata", outcome=outcome(metadata_result())
@@ -172,7 +163,7 @@ def test_metadata_outcome_fills_the_columns(alice):
 
 
 def test_both_jobs_done_make_the_photo_ready(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     services.photo_results_record(
         photo_id=photo.pk, job="renditions", outcome=outcome(renditions_result())
@@ -198,7 +189,7 @@ def test_both_jobs_done_make_the_photo_ready(alice):
 
 
 def test_placeholder_is_decoded_once_into_a_small_png_of_the_photo_shape(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     services.photo_results_record(
         photo_id=photo.pk, job="renditions", outcome=outcome(renditions_result(256, 128))
@@ -214,7 +205,7 @@ def test_placeholder_is_decoded_once_into_a_small_png_of_the_photo_shape(alice):
 
 
 def test_a_failed_job_fails_the_photo_with_its_reason(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     services.photo_results_record(
         photo_id=photo.pk, job="renditions", outcome=outcome(status="failed", error="corrupt JPEG")
@@ -235,7 +226,7 @@ def test_a_failed_job_fails_the_photo_with_its_reason(alice):
 
 
 def test_recording_the_same_outcome_twice_changes_nothing(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
     both = [
         ("renditions", outcome(renditions_result())),
         ("metadata", outcome(metadata_result())),
@@ -252,7 +243,7 @@ def test_recording_the_same_outcome_twice_changes_nothing(alice):
 
 
 def test_an_outcome_for_another_version_of_the_original_is_ignored(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     services.photo_results_record(
         photo_id=photo.pk,
@@ -267,7 +258,7 @@ def test_an_outcome_for_another_version_of_the_original_is_ignored(alice):
 
 
 def test_an_older_outcome_does_not_overwrite_a_newer_one(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
     services.photo_results_record(
         photo_id=photo.pk,
         job="renditions",
@@ -286,7 +277,7 @@ def test_an_older_outcome_does_not_overwrite_a_newer_one(alice):
 
 
 def test_an_outcome_for_a_deleted_photo_is_logged_not_raised(alice, caplog, media_root):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
     photo_id = photo.pk
     late = media_root / "renditions" / str(photo_id) / "thumb.webp"
     late.parent.mkdir(parents=True)
@@ -304,7 +295,7 @@ def test_an_outcome_for_a_deleted_photo_is_logged_not_raised(alice, caplog, medi
 
 
 def test_late_renditions_of_a_deleted_photo_are_removed(alice, media_root, run_jobs):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
     late = media_root / "renditions" / str(photo.pk) / "thumb.webp"
     late.parent.mkdir(parents=True)
     late.write_bytes(b"late")
@@ -326,7 +317,7 @@ def test_late_renditions_of_a_deleted_photo_are_removed(alice, media_root, run_j
     ],
 )
 def test_malformed_outcomes_are_ignored(alice, bad):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     assert services.photo_results_record(photo_id=photo.pk, job="metadata", outcome=bad) is None
 
@@ -335,7 +326,7 @@ def test_malformed_outcomes_are_ignored(alice, bad):
 
 
 def test_unknown_job_is_ignored(alice):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     services.photo_results_record(photo_id=photo.pk, job="faces", outcome=outcome({}))
 
@@ -344,10 +335,10 @@ def test_unknown_job_is_ignored(alice):
 
 
 def test_same_bytes_uploaded_again_point_at_the_first_photo(alice, bob):
-    first = make_photo(alice)
-    second = make_photo(alice)
-    third = make_photo(alice)
-    bobs = make_photo(bob)
+    first = PhotoFactory(owner=alice, processing=True)
+    second = PhotoFactory(owner=alice, processing=True)
+    third = PhotoFactory(owner=alice, processing=True)
+    bobs = PhotoFactory(owner=bob, processing=True)
     for photo in (second, first, third, bobs):  # any completion order
         services.photo_results_record(
             photo_id=photo.pk, job="metadata", outcome=outcome(metadata_result())
@@ -364,7 +355,7 @@ def test_same_bytes_uploaded_again_point_at_the_first_photo(alice, bob):
 def test_hostile_metadata_is_stored_safely(alice):
     # NUL characters, NaN and absurd numbers come out of real broken EXIF blocks; PostgreSQL
     # refuses the first two in JSON and integer columns overflow on the last.
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
     record = metadata_result(
         camera_make="Can\x00on",
         iso=10**12,
@@ -390,7 +381,7 @@ def test_hostile_metadata_is_stored_safely(alice):
 def test_a_direct_upload_is_adopted_from_the_first_outcome(alice):
     # With S3 the browser uploads straight to the bucket: the web app learns the ETag from
     # the jobs.
-    photo = make_photo(alice, status=PhotoStatus.UPLOADING, etag="")
+    photo = PhotoFactory(owner=alice)
 
     services.photo_results_record(
         photo_id=photo.pk, job="metadata", outcome=outcome(metadata_result())
@@ -443,7 +434,7 @@ def test_upload_complete_starts_the_jobs_after_commit(alice, monkeypatch, run_jo
 
 
 def test_upload_complete_twice_is_refused(alice, run_jobs):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
 
     with pytest.raises(ValidationError):
         services.photo_upload_complete(photo=photo, etag="x", size=5)
@@ -469,7 +460,7 @@ def test_a_runner_that_is_not_available_fails_loudly(alice, settings, name, stor
 
 
 def test_reprocess_resets_the_jobs_and_dispatches(alice, monkeypatch, run_jobs):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
     services.photo_results_record(
         photo_id=photo.pk, job="renditions", outcome=outcome(status="failed", error="corrupt JPEG")
     )
@@ -487,14 +478,14 @@ def test_reprocess_resets_the_jobs_and_dispatches(alice, monkeypatch, run_jobs):
 
 
 def test_reprocess_refuses_a_photo_without_its_original(alice):
-    photo = make_photo(alice, status=PhotoStatus.UPLOADING, etag="")
+    photo = PhotoFactory(owner=alice)
 
     with pytest.raises(ValidationError, match="no original"):
         services.photo_reprocess(photo=photo)
 
 
 def test_delete_removes_the_row_then_the_files(alice, media_root, run_jobs):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, processing=True)
     files = [
         media_root / photo.original_key,
         media_root / "renditions" / str(photo.pk) / "thumb.webp",
