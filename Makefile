@@ -70,8 +70,9 @@ format: setup
 	$(BIN)/ruff format .
 
 # The jobs run with no Django at all: proven by running them with the Django plugin off.
+# (tests/bench: the benches' own tests, Django-free too; the benches run with `make bench`.)
 test-jobs: setup sysdeps
-	$(BIN)/python -m pytest -p no:django tests/jobs
+	$(BIN)/python -m pytest -p no:django tests/jobs tests/bench
 
 test-web: setup sysdeps services
 	$(BIN)/python -m pytest --ds=webapp.settings tests/web

@@ -10,7 +10,8 @@ Against a *served* app (gunicorn on 127.0.0.1, DEBUG off, PostgreSQL, local medi
 2. `hey` (Debian package) loads the ticket API (POST /api/uploads, session cookie + CSRF
    header) and the gallery page (GET /) with 16 concurrent connections, 2000 requests each.
 
-Prints a Markdown table and writes it to tests/bench/E2E_RESULTS.md.
+Prints a Markdown section. `tests/bench/run.py e2e` records the default run in
+tests/bench/RESULTS.md; other sizes are for exploring, so they are printed only.
 
     .venv/bin/python tests/bench/e2e.py [--photos 50] [--megapixels 12] [--requests 2000]
 """
@@ -36,7 +37,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-RESULTS = Path(__file__).resolve().parent / "E2E_RESULTS.md"
 CACHE = Path(tempfile.gettempdir()) / "darkroom-bench" / "e2e"
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
@@ -511,14 +511,12 @@ def report(
 
 
 def run(argv: list[str] | None = None) -> str:
-    """The bench as tests/bench/run.py calls it: the Markdown section, also written to
-    E2E_RESULTS.md (unless --no-write)."""
+    """The Markdown section (tests/bench/run.py writes it into RESULTS.md)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=50)
     parser.add_argument("--megapixels", type=int, default=12)
     parser.add_argument("--requests", type=int, default=2000, help="per load-test endpoint")
     parser.add_argument("--modes", default="inline,celery")
-    parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args(argv if argv is not None else [])
 
     files = photos(args.photos, args.megapixels)
@@ -535,10 +533,7 @@ def run(argv: list[str] | None = None) -> str:
             raise
         finally:
             site.drop()
-    section = report(files, args.megapixels, runs, loads, load_avg)
-    if not args.no_write:
-        RESULTS.write_text("# Darkroom end-to-end bench\n\n" + section)
-    return section
+    return report(files, args.megapixels, runs, loads, load_avg)
 
 
 def main(argv: list[str] | None = None) -> int:
