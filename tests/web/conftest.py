@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import set_script_prefix
-from web_helpers import CONTENT_TYPES, post_file, request_ticket  # tests/web on sys.path
+from factories import UserFactory  # tests/web on sys.path
+from web_helpers import CONTENT_TYPES, post_file, request_ticket
 
 from webapp.photos import runners
 
@@ -66,19 +67,20 @@ def threaded_jobs(settings):
     assert runners.wait_idle(timeout=60), "inline jobs still running after 60 s"
 
 
+# `db`, as pytest-django's django_user_model fixture did: a user fixture opens the database.
 @pytest.fixture
-def alice(django_user_model):
-    return django_user_model.objects.create_user("alice", "alice@example.com", "pw-alice-123")
-
-
-@pytest.fixture
-def bob(django_user_model):
-    return django_user_model.objects.create_user("bob", "bob@example.com", "pw-bob-123")
+def alice(db):
+    return UserFactory(username="alice", password="pw-alice-123")
 
 
 @pytest.fixture
-def staff(django_user_model):
-    return django_user_model.objects.create_superuser("root", "root@example.com", "pw-root-123")
+def bob(db):
+    return UserFactory(username="bob", password="pw-bob-123")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="root", password="pw-root-123", is_staff=True, is_superuser=True)
 
 
 def _client_for(user, **kwargs) -> Client:

@@ -31,7 +31,6 @@ PLACEHOLDER_DATA_URL = "data:image/png;base64,iVBORw0KGgo="
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
