@@ -14,7 +14,7 @@ would call, with the settings module `zappa package` generates for it:
 The deliveries are the real ones the emulator makes: the browser's POST to the presigned URL
 makes moto's S3 publish its notification to the topic, a spy queue subscribed to the topic
 receives it wrapped by SNS, and each message becomes the SNS event Lambda would pass
-(tests/events/snsEvent.json with the message's fields). The results table's stream records
+(tests/data/events/snsEvent.json with the message's fields). The results table's stream records
 are read with DynamoDB Streams' GetRecords and passed to the web stage as Lambda would.
 
 What moto does not do is said where it matters: it does not enforce the presigned POST's
@@ -265,8 +265,8 @@ class Deployment:
 
 
 def sns_event(notification: dict) -> dict:
-    """The Lambda event for one SNS notification (the JSON body SNS gives an SQS queue):
-    the recorded payload tests/events/snsEvent.json with this notification's fields."""
+    """The Lambda event for one SNS notification (the JSON body SNS gives an SQS queue): the
+    recorded payload (event_builders.sns_event) with this notification's fields."""
     event = recorded_sns_event(notification["Message"], subject=notification.get("Subject"))
     [record] = event["Records"]
     record["EventSubscriptionArn"] = notification["TopicArn"] + ":subscription"
