@@ -14,7 +14,7 @@ ISO 409600) is still the camera's word.
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 # The all-ones values of EXIF's integer types (SHORT, SLONG, LONG): writers put them where
 # they mean "unknown" or "does not fit", e.g. a RATIONAL of 4294967295/1 for the exposure.
@@ -116,8 +116,13 @@ def plausible_taken_at(taken_at: datetime | None, uploaded: datetime | None) -> 
     default), not when the photo was taken."""
     if taken_at is None:
         return None
-    if uploaded is not None and taken_at > uploaded + _WIDEST_UTC_OFFSET:
-        return None
+    if uploaded is not None:
+        # Wall-clock time against the upload's UTC, both without zones (either may be naive).
+        wall = taken_at.replace(tzinfo=None)
+        if uploaded.tzinfo is not None:
+            uploaded = uploaded.astimezone(UTC)
+        if wall > uploaded.replace(tzinfo=None) + _WIDEST_UTC_OFFSET:
+            return None
     return taken_at
 
 
