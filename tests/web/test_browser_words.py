@@ -142,5 +142,14 @@ def test_the_admin_photo_list_fits_a_1366_px_screen(
     page.screenshot(path=ARTIFACTS / "admin-list-1366.png", full_page=True)
     assert width <= LAPTOP["width"], f"the page is {width} px wide"
     assert table[0] <= table[1], f"the table is {table[0]} px wide in a {table[1]} px box"
+
+    # and: a photo's page is "View photo", with the raw job outcome folded away
+    page.get_by_role("link", name=re.compile("^IMG_20240503")).click()
+    expect(page.get_by_role("heading", name="View photo")).to_be_visible()
+    raw = page.locator("details", has_text="Raw job outcome")
+    expect(raw).not_to_have_attribute("open", "")
+    expect(raw.locator("pre").first).to_be_hidden()
+    expect(page.locator(".field-exposure .readonly")).to_have_text("1/121 s")
+    page.screenshot(path=ARTIFACTS / "admin-photo-1366.png", full_page=True)
     context.close()
     assert page_errors == []
