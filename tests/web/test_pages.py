@@ -537,7 +537,8 @@ def test_human_bytes(n, text):
     [
         ("Apple", "iPhone 13 Pro", "Apple iPhone 13 Pro"),
         ("Canon", "Canon EOS R5", "Canon EOS R5"),
-        ("NIKON CORPORATION", "NIKON D750", "NIKON CORPORATION NIKON D750"),
+        ("NIKON CORPORATION", "NIKON D750", "NIKON D750"),  # the corporate words go
+        ("OLYMPUS IMAGING CORP.", "E-P3", "OLYMPUS E-P3"),
         ("", "XXX-XXX", "XXX-XXX"),
         ("Xiaomi", "", "Xiaomi"),
         (None, None, ""),

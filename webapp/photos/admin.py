@@ -10,13 +10,20 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from jobs.errors import human_bytes
 
-from . import links, services
+from . import facts, links, services
 from .models import Photo
+from .templatetags import photo_format
+
+# The staff's pages carry the product's name, not "Django administration".
+admin.site.site_header = "Darkroom administration"
+admin.site.site_title = "Darkroom admin"
+admin.site.index_title = "Photos and accounts"
 
 
 class CameraMakeFilter(admin.SimpleListFilter):
@@ -56,18 +63,18 @@ class HasGpsFilter(admin.SimpleListFilter):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
+    # Seven narrow columns beside the filter sidebar fit a 1366-px laptop screen without a
+    # horizontal scroll; the format is a filter, and the dimensions share the size's cell.
     list_display = [
         "thumbnail",
-        "filename",
+        "name",
         "owner",
         "status",
         "camera",
-        "taken_at",
-        "dimensions",
-        "size",
-        "format",
+        "taken",
+        "size_and_dimensions",
     ]
-    list_display_links = ["thumbnail", "filename"]
+    list_display_links = ["thumbnail", "name"]
     list_filter = ["status", "format", CameraMakeFilter, HasGpsFilter]
     date_hierarchy = "taken_at"
     search_fields = [
@@ -85,7 +92,21 @@ class PhotoAdmin(admin.ModelAdmin):
     list_defer = ["exif", "metadata", "jobs", "placeholder_data_url"]
 
     fieldsets = [
-        (None, {"fields": ["preview", "filename", "title", "owner", "status", "error"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "preview",
+                    "filename",
+                    "title",
+                    "caption",
+                    "alt_text",
+                    "owner",
+                    "status",
+                    "error",
+                ]
+            },
+        ),
         (
             "Image",
             {"fields": ["format", "mime", "size", "dimensions", "orientation", "sha256"]},
@@ -99,9 +120,9 @@ class PhotoAdmin(admin.ModelAdmin):
                     "camera_make",
                     "camera_model",
                     "lens",
-                    "exposure_time",
-                    "f_number",
-                    "focal_length",
+                    "exposure",
+                    "aperture",
+                    "focal_length_mm",
                     "iso",
                 ]
             },
@@ -114,20 +135,28 @@ class PhotoAdmin(admin.ModelAdmin):
                     "id",
                     "original_key",
                     "content_type",
-                    "declared_size",
+                    "declared_size_human",
                     "source_etag",
                     "created_at",
                     "uploaded_at",
                     "processed_at",
                     "duplicate_of",
-                    "renditions_pretty",
                     "placeholder",
-                    "jobs_pretty",
+                    "jobs_summary",
                 ]
             },
         ),
         ("EXIF", {"fields": ["exif_pretty"]}),
+        # What the jobs answered, as stored: for debugging, so folded away. The metadata
+        # job's EXIF is left out of it, being the section above.
+        (
+            "Raw job outcome",
+            {"classes": ["collapse"], "fields": ["jobs_pretty", "renditions_pretty"]},
+        ),
     ]
+
+    class Media:
+        css = {"all": ["photos/admin.css"]}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -143,9 +172,20 @@ class PhotoAdmin(admin.ModelAdmin):
         # Photos arrive through the upload page (ticket, original, jobs), not a form.
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        # Nothing here is edited (see get_readonly_fields), whatever the staff's permissions.
+        extra_context = {
+            "title": f"Select {self.opts.verbose_name} to view",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
+            # Django says "Change photo" to anyone with the change permission (superusers,
+            # who need it for the Reprocess action), but this page changes nothing.
+            "title": f"View {self.opts.verbose_name}",
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
@@ -168,21 +208,32 @@ class PhotoAdmin(admin.ModelAdmin):
             max(1, round(height * scale)),
         )
 
+    @admin.display(description="name", ordering="filename")
+    def name(self, photo):
+        # The title when there is one, and the file name, which staff search by, beneath it.
+        if photo.title and photo.title != photo.filename:
+            return format_html(
+                '{}<br><span class="photo-admin-muted">{}</span>', photo.title, photo.filename
+            )
+        return photo.filename
+
     @admin.display(description="preview")
     def preview(self, photo):
         urls = links.rendition_urls(photo)
         url = urls.get("medium") or urls.get("thumb")
         if not url:
             return "—"
-        return format_html('<img src="{}" alt="" loading="lazy" style="max-width:512px">', url)
+        return format_html(
+            '<img class="photo-admin-preview" src="{}" alt="{}" loading="lazy">', url, photo.alt
+        )
 
     @admin.display(description="camera", ordering="camera_model")
     def camera(self, photo):
-        make, model = photo.camera_make, photo.camera_model
-        # Many cameras repeat the make in the model ("Canon" / "Canon EOS 5D").
-        if make and model.lower().startswith(make.split()[0].lower()):
-            return model
-        return " ".join(part for part in (make, model) if part) or "—"
+        return photo_format.camera(photo.camera_make, photo.camera_model) or "—"
+
+    @admin.display(description="taken", ordering="taken_at")
+    def taken(self, photo):
+        return photo.taken_at.strftime("%Y-%m-%d %H:%M") if photo.taken_at else "—"
 
     @admin.display(description="dimensions")
     def dimensions(self, photo):
@@ -195,13 +246,73 @@ class PhotoAdmin(admin.ModelAdmin):
         size = photo.bytes or photo.declared_size
         return human_bytes(size) if size else "—"
 
+    @admin.display(description="size", ordering="bytes")
+    def size_and_dimensions(self, photo):
+        if not (photo.width and photo.height):
+            return self.size(photo)
+        return format_html(
+            '{}<br><span class="photo-admin-muted">{}</span>',
+            self.size(photo),
+            self.dimensions(photo),
+        )
+
+    @admin.display(description="declared size")
+    def declared_size_human(self, photo):
+        return human_bytes(photo.declared_size) if photo.declared_size else "—"
+
+    # Camera values as people write them. A value the photo page leaves out as meaningless
+    # (facts.py) is still shown here, as read, with a word saying so.
+
+    @admin.display(description="exposure")
+    def exposure(self, photo):
+        return _as_read(
+            photo.exposure_time,
+            photo_format.exposure(photo.exposure_time) or f"{photo.exposure_time} s",
+            facts.plausible_exposure(photo.exposure_time),
+        )
+
+    @admin.display(description="aperture")
+    def aperture(self, photo):
+        return _as_read(
+            photo.f_number,
+            photo_format.f_number(photo.f_number) or f"ƒ/{photo.f_number}",
+            facts.plausible_f_number(photo.f_number),
+        )
+
+    @admin.display(description="focal length")
+    def focal_length_mm(self, photo):
+        return _as_read(
+            photo.focal_length,
+            photo_format.focal_length(photo.focal_length) or f"{photo.focal_length} mm",
+            facts.plausible_focal_length(photo.focal_length),
+        )
+
+    @admin.display(description="jobs")
+    def jobs_summary(self, photo):
+        """One line per job: how it ended, how long it took, when."""
+        if not photo.jobs:
+            return "—"
+        lines = []
+        for job, outcome in sorted(photo.jobs.items()):
+            if not isinstance(outcome, dict):
+                continue
+            words = [str(outcome.get("status") or "?")]
+            if outcome.get("error"):
+                words.append(f"({outcome['error']})")
+            if isinstance(outcome.get("duration_ms"), int | float):
+                words.append(f"in {round(outcome['duration_ms'])} ms")
+            if outcome.get("finished_at"):
+                words.append(f"at {outcome['finished_at']}")
+            lines.append((job, " ".join(words)))
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines)
+
     @admin.display(description="EXIF")
     def exif_pretty(self, photo):
         return _pretty_json(photo.exif)
 
     @admin.display(description="jobs")
     def jobs_pretty(self, photo):
-        return _pretty_json(photo.jobs)
+        return _pretty_json(_without_exif(photo.jobs))
 
     @admin.display(description="renditions")
     def renditions_pretty(self, photo):
@@ -257,4 +368,25 @@ def _pretty_json(value) -> str:
     if not value:
         return "—"
     text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    return format_html('<pre style="white-space:pre-wrap;max-width:60em">{}</pre>', text)
+    return format_html('<pre class="photo-admin-json">{}</pre>', text)
+
+
+def _as_read(value, formatted: str, plausible) -> str:
+    if value is None:
+        return "—"
+    if plausible is None:
+        return f"{formatted} (a placeholder the camera wrote: not shown on the photo page)"
+    return formatted
+
+
+def _without_exif(jobs: dict) -> dict:
+    """The jobs' outcomes with the metadata result's EXIF replaced by a pointer to the
+    EXIF section, which shows the same tags once."""
+    metadata = jobs.get("metadata") if isinstance(jobs, dict) else None
+    result = metadata.get("result") if isinstance(metadata, dict) else None
+    if not isinstance(result, dict) or "exif" not in result:
+        return jobs
+    exif = result["exif"]
+    count = len(exif) if isinstance(exif, dict) else 0
+    note = f"{count} tags: see the EXIF section"
+    return {**jobs, "metadata": {**metadata, "result": {**result, "exif": note}}}

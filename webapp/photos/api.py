@@ -16,6 +16,7 @@ from .serializers import photo_to_dict
 logger = logging.getLogger(__name__)
 
 MAX_IDS = 100
+WORDS = ("title", "caption", "alt_text")
 
 
 def error(message: str, status: int) -> JsonResponse:
@@ -114,6 +115,26 @@ class PhotoView(ApiView):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         services.photo_delete(photo=photo)
         return HttpResponse(status=204)
+
+    def patch(self, request, photo_id):
+        """{"title"?, "caption"?, "alt_text"?} -> 200 with the photo, as GET answers."""
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, RecursionError):
+            return error("the body must be JSON", 400)
+        if not isinstance(body, dict):
+            return error("the body must be a JSON object", 400)
+        unknown = sorted(set(body) - set(WORDS))
+        if unknown:
+            return error(
+                f"unknown field: {unknown[0][:40]} (a photo's words are {', '.join(WORDS)})", 400
+            )
+        try:
+            photo = services.photo_words_update(photo=photo, **body)
+        except ValidationError as exc:
+            return error(exc.messages[0], 400)
+        return JsonResponse(photo_to_dict(photo))
 
 
 def _is_uuid(value: str) -> bool:

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F
 
+from . import describe
+
 
 class PhotoStatus(models.TextChoices):
     UPLOADING = "uploading", "Uploading"
@@ -24,7 +26,13 @@ class Photo(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos"
     )
     filename = models.CharField(max_length=255, help_text="Name of the file as uploaded")
+    # The owner's words (services.photo_words_update). The caption's bound is the service's
+    # to keep: a TextField's max_length binds forms only.
     title = models.CharField(max_length=200, blank=True)
+    caption = models.TextField(max_length=2000, blank=True)
+    alt_text = models.CharField(
+        max_length=300, blank=True, help_text="What the image shows, for people who cannot see it"
+    )
     original_key = models.CharField(max_length=512, unique=True)
     content_type = models.CharField(max_length=100)
     declared_size = models.PositiveBigIntegerField(help_text="Size announced at ticket time")
@@ -92,7 +100,16 @@ class Photo(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.filename
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return describe.display_name(self)
+
+    @property
+    def alt(self) -> str:
+        """The images' alt: alt text, else title, else words from the date and camera."""
+        return describe.alt_text(self)
 
     @property
     def has_gps(self) -> bool:

@@ -14,6 +14,11 @@ def photo_to_dict(photo) -> dict:
         "error": photo.error,
         "filename": photo.filename,
         "title": photo.title,
+        "caption": photo.caption,
+        "alt_text": photo.alt_text,
+        # Decided once, in describe.py, for the server's templates and the page scripts alike.
+        "name": photo.display_name,
+        "alt": photo.alt,
         "created_at": photo.created_at.isoformat() if photo.created_at else None,
         "metadata": photo.metadata or {},
         "renditions": links.rendition_urls(photo) if ready else {},

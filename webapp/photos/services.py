@@ -461,3 +461,52 @@ def _parse_instant(value) -> datetime | None:
     except ValueError:
         return None
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+# --- the owner's words: title, caption, alt text ----------------------------------------
+
+_UNCHANGED = object()
+# Control characters: a NUL is refused by PostgreSQL's text type, and none of them is
+# anything a person meant to type into a title.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+def _words(value, *, field: str, label: str, multiline: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f"{label} must be text", code="invalid")
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    if multiline:
+        text = "\n".join(line.rstrip() for line in text.replace("\t", " ").split("\n")).strip()
+    else:
+        text = _SPACES.sub(" ", text).strip()
+    limit = Photo._meta.get_field(field).max_length
+    if len(text) > limit:
+        raise ValidationError(
+            f"{label} is too long: {len(text)} characters, at most {limit}", code="max_length"
+        )
+    return text
+
+
+@transaction.atomic
+def photo_words_update(
+    *, photo: Photo, title=_UNCHANGED, caption=_UNCHANGED, alt_text=_UNCHANGED
+) -> Photo:
+    """Set any of the owner's words; the others stay. Text is tidied (NFC, no control
+    characters; title and alt text on one line) and bounded, or refused with a reason."""
+    changes = {}
+    if title is not _UNCHANGED:
+        changes["title"] = _words(title, field="title", label="title")
+    if caption is not _UNCHANGED:
+        changes["caption"] = _words(caption, field="caption", label="caption", multiline=True)
+    if alt_text is not _UNCHANGED:
+        changes["alt_text"] = _words(alt_text, field="alt_text", label="alt text")
+    if not changes:
+        return photo
+    # One UPDATE of these columns only: the recorder saves whole rows under a row lock, so a
+    # job's outcome recorded at the same moment waits for it and keeps the words.
+    Photo.objects.filter(pk=photo.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(photo, name, value)
+    return photo

@@ -6,11 +6,13 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from . import links, selectors, services
+from .forms import PhotoWordsForm
 from .models import PhotoStatus
 from .pagination import Cursor, keyset_page
 
@@ -90,15 +92,36 @@ class PhotoDetailView(LoginRequiredMixin, DetailView):
             is_pending=photo.status in PENDING,
             original_url=links.original_url(photo),
             api_config=_api_config(),
+            words_form=kwargs.pop("words_form", None)
+            or PhotoWordsForm(
+                initial={"title": photo.title, "caption": photo.caption, "alt_text": photo.alt_text}
+            ),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
-        """Delete without JavaScript: the page's form posts here (the script uses the API)."""
+        """Delete and edit without JavaScript: the page's forms post here (the script uses
+        the API)."""
         photo = self.get_object()
+        if request.POST.get("action") == "words":
+            return self._words(request, photo)
         if request.POST.get("action") != "delete":
             return redirect("photos:detail", photo_id=photo.id)
         name = str(photo)
         services.photo_delete(photo=photo)
         messages.success(request, f"Deleted {name}.")
         return redirect("photos:gallery")
+
+    def _words(self, request, photo):
+        form = PhotoWordsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.photo_words_update(photo=photo, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        if not form.is_valid():
+            self.object = photo
+            context = self.get_context_data(object=photo, words_form=form)
+            return self.render_to_response(context, status=400)
+        messages.success(request, "Saved.")
+        return redirect("photos:detail", photo_id=photo.id)

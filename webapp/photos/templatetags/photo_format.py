@@ -12,6 +12,9 @@ from django import template
 
 from jobs import errors
 
+from .. import describe
+from ..facts import Facts, facts_of
+
 register = template.Library()
 
 
@@ -62,16 +65,22 @@ def human_bytes(n) -> str:
 
 def camera(make: str | None, model: str | None) -> str:
     """ "Canon" + "Canon EOS R5" reads "Canon EOS R5", not "Canon Canon EOS R5"."""
-    make = (make or "").strip()
-    model = (model or "").strip()
-    if make and model.lower().startswith(make.lower()):
-        return model
-    return " ".join(part for part in (make, model) if part)
+    return describe.camera_name(make, model)
+
+
+@register.filter(name="facts")
+def facts_filter(photo) -> Facts:
+    """The photo's metadata without the values that mean nothing (facts.py), for a page to
+    state: `{% with facts=photo|facts %}`."""
+    return facts_of(photo)
 
 
 @register.filter(name="camera")
 def camera_of(photo) -> str:
-    return camera(photo.camera_make, photo.camera_model)
+    """The camera's name, or "" when the make and model are placeholders ("Make",
+    "XXX-XXX"); takes a photo or its Facts."""
+    found = photo if isinstance(photo, Facts) else facts_of(photo)
+    return camera(found.camera_make, found.camera_model)
 
 
 def taken(moment: datetime | None, offset: str | None = "") -> str:
@@ -90,6 +99,7 @@ def taken(moment: datetime | None, offset: str | None = "") -> str:
 
 @register.filter(name="taken")
 def taken_of(photo) -> str:
+    """Takes a photo or its Facts."""
     return taken(photo.taken_at, photo.taken_at_offset)
 
 

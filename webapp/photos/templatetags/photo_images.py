@@ -46,7 +46,7 @@ def photo_img(
         sizes,
         largest["width"],
         largest["height"],
-        str(photo) if alt is None else alt,
+        photo.alt if alt is None else alt,
         loading,
         _style(placeholder, largest["width"] if natural_max else None),
     )

@@ -44,3 +44,53 @@ if (page && form && dialog && typeof dialog.showModal === "function") {
     }
   });
 }
+
+// Title, caption and alt text: saved through the API and shown in place. Without the script
+// the same form posts to the page, which saves and redraws.
+const wordsForm = document.getElementById("words-form");
+
+function showWords(photo) {
+  const heading = document.getElementById("photo-title");
+  heading.textContent = photo.name;
+  document.title = `${photo.name} · Darkroom`;
+  const filename = document.getElementById("photo-filename");
+  filename.hidden = photo.name === photo.filename;
+  const caption = document.getElementById("photo-caption");
+  caption.textContent = photo.caption; // white-space: pre-line keeps its lines
+  caption.hidden = !photo.caption;
+  for (const img of document.querySelectorAll(".photo-page__img")) img.alt = photo.alt;
+  for (const name of document.querySelectorAll(".photo-name")) name.textContent = photo.name;
+  // What the server kept (trimmed, on one line) is what the fields show from now on.
+  for (const field of ["title", "caption", "alt_text"]) {
+    const input = wordsForm.elements[field];
+    if (input) input.value = photo[field];
+  }
+}
+
+if (page && wordsForm) {
+  const status = wordsForm.querySelector(".words-form__status");
+  const button = wordsForm.querySelector('button[type="submit"]');
+
+  wordsForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {};
+    for (const field of ["title", "caption", "alt_text"]) {
+      const input = wordsForm.elements[field];
+      if (input) body[field] = input.value;
+    }
+    button.disabled = true;
+    status.hidden = true;
+    status.classList.remove("words-form__status--error");
+    try {
+      const photo = await requestJson(photoUrl(page.dataset.photoId), { method: "PATCH", body });
+      showWords(photo);
+      status.textContent = "Saved.";
+    } catch (err) {
+      status.textContent = `Not saved: ${err.message}`;
+      status.classList.add("words-form__status--error");
+    } finally {
+      status.hidden = false;
+      button.disabled = false;
+    }
+  });
+}

@@ -23,7 +23,7 @@ export function renditionImg(photo, names, sizes, className) {
   img.sizes = sizes;
   img.width = width;
   img.height = height;
-  img.alt = photo.title || photo.filename;
+  img.alt = photo.alt; // decided by the server (describe.py), like the name
   img.loading = "lazy";
   img.decoding = "async";
   if (photo.placeholder_data_url) {
@@ -46,7 +46,6 @@ export function cardFor(photo) {
       ? renditionImg(photo, ["thumb", "medium"], THUMB_SIZES, "photo-card__img")
       : null;
   if (img) {
-    img.alt = ""; // the link's text names the photo
     frame.append(img);
   } else if (photo.status === "failed") {
     frame.append(el("span", "photo-card__state photo-card__state--failed", "Failed"));
@@ -57,7 +56,7 @@ export function cardFor(photo) {
     state.append(spinner, `${STATUS_LABEL[photo.status] || photo.status}…`);
     frame.append(state);
   }
-  link.append(frame, el("span", "photo-card__name", photo.title || photo.filename));
+  link.append(frame, el("span", "photo-card__name", photo.name));
   li.append(link);
   if (photo.status === "failed") {
     li.append(el("p", "photo-card__error", photo.error || "Processing failed"));
