@@ -132,5 +132,17 @@ def test_forgotten_password_is_reset_from_the_mail_and_logs_in(
     expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
     expect(page.get_by_text("Password resets go to alice@example.com")).to_be_visible()
     _screenshots(page, "account")
+
+    # Deleting asks for the username typed out and the password, and says what goes.
+    page.get_by_role("link", name="Delete account…").click()
+    expect(page.get_by_role("heading", name="Delete your account?")).to_be_visible()
+    expect(page.get_by_role("note")).to_contain_text("0 photos will be deleted")
+    page.get_by_label("Type your username to confirm").fill("alicia")
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Delete account and photos").click()
+    expect(page.get_by_text("Type your username, alice, exactly as shown.")).to_be_visible()
+    _screenshots(page, "account-delete")
+    page.get_by_role("link", name="Keep my account").click()
+    expect(page).to_have_url(f"{base}/accounts/")
     context.close()
     assert errors == []
