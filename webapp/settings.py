@@ -284,3 +284,6 @@ MAILERS = {"default": _mailer}
 # endpoint itself (AWS_ENDPOINT_URL_SESV2 or AWS_ENDPOINT_URL when set, as in the tests).
 AWS_SES_REGION_ENDPOINT_URL = None
 AWS_SES_AUTO_THROTTLE = None
+# Reset mails one account may be sent in an hour: the form mails whoever owns the address
+# typed in, so without a bound it is a way to flood an inbox through our SES sender.
+ACCOUNTS_RESET_MAILS_PER_HOUR = env.int("ACCOUNTS_RESET_MAILS_PER_HOUR", default=3)

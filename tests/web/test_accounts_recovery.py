@@ -16,6 +16,7 @@ import pytest
 from aws_fixtures import aws_env  # noqa: F401
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils import timezone
 
 SETTINGS = Path(__file__).resolve().parents[2] / "webapp" / "settings.py"
 NEW_PASSWORD = "a-brand-new-and-long-passphrase"
@@ -164,6 +165,37 @@ def test_unknown_address_or_account_without_email_gets_the_same_answer_and_no_ma
         else:
             assert "This field is required" in response.content.decode()
     assert mailoutbox == []
+
+
+def test_one_account_is_sent_at_most_the_hourly_allowance_of_reset_mails(
+    client, alice, bob, mailoutbox, settings, caplog
+):
+    from datetime import timedelta
+
+    from webapp.accounts.models import PasswordResetMail
+
+    settings.ACCOUNTS_RESET_MAILS_PER_HOUR = 3
+    # when: someone asks four times for alice, once for bob
+    answers = [
+        client.post(reverse("password_reset"), {"email": "alice@example.com"})["Location"]
+        for _ in range(4)
+    ]
+    client.post(reverse("password_reset"), {"email": "bob@example.com"})
+    # then: the page answers the same every time, alice gets three mails and bob his one
+    assert answers == [reverse("password_reset_done")] * 4
+    assert [m.to for m in mailoutbox] == [["alice@example.com"]] * 3 + [["bob@example.com"]]
+    assert "withheld: hourly limit" in caplog.text
+    done = client.get(reverse("password_reset_done")).content.decode()
+    assert "at most\n    3 links an hour" in done
+
+    # when: the hour has passed
+    PasswordResetMail.objects.filter(user=alice).update(
+        sent_at=timezone.now() - timedelta(hours=1, seconds=1)
+    )
+    client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    # then: she can be mailed again, and the old records are gone
+    assert len(mailoutbox) == 5
+    assert PasswordResetMail.objects.filter(user=alice).count() == 1
 
 
 # --- Mail as the environment says ---------------------------------------------------------

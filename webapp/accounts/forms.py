@@ -1,5 +1,12 @@
+import logging
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
+
+from . import services
+
+logger = logging.getLogger(__name__)
 
 # Said wherever an account may be left without an email: on the signup form, the account page.
 NO_EMAIL_WARNING = (
@@ -80,3 +87,15 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="password")
         return password
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending an account no more mails an hour than its allowance. The
+    page answers the same either way: it must tell nobody whether an address has an account."""
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if services.password_reset_mail_allow(user=user):
+                yield user
+            else:
+                logger.warning("password reset mail to user %s withheld: hourly limit", user.pk)

@@ -1,7 +1,13 @@
 """Writes to accounts: keyword-only, one transaction each."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
+
+from .models import PasswordResetMail
 
 
 @transaction.atomic
@@ -22,3 +28,19 @@ def user_delete(*, user) -> int:
     """
     _total, deleted = user.delete()
     return deleted.get("photos.Photo", 0)
+
+
+@transaction.atomic
+def password_reset_mail_allow(*, user, now=None) -> bool:
+    """Record a reset mail about to be sent to `user`, unless the hour's allowance
+    (ACCOUNTS_RESET_MAILS_PER_HOUR) is spent; rows older than the hour are dropped."""
+    now = now or timezone.now()
+    hour_ago = now - timedelta(hours=1)
+    PasswordResetMail.objects.filter(user=user, sent_at__lt=hour_ago).delete()
+    if (
+        PasswordResetMail.objects.filter(user=user).count()
+        >= settings.ACCOUNTS_RESET_MAILS_PER_HOUR
+    ):
+        return False
+    PasswordResetMail.objects.create(user=user, sent_at=now)
+    return True

@@ -10,7 +10,13 @@ from django.views.generic import CreateView, FormView
 from webapp.photos.selectors import photo_list
 
 from . import services
-from .forms import NO_EMAIL_WARNING, AccountDeleteForm, EmailChangeForm, SignupForm
+from .forms import (
+    NO_EMAIL_WARNING,
+    AccountDeleteForm,
+    EmailChangeForm,
+    PasswordResetForm,
+    SignupForm,
+)
 
 
 class SignupView(CreateView):
@@ -98,6 +104,7 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
@@ -112,7 +119,9 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            valid_hours=settings.PASSWORD_RESET_TIMEOUT // 3600, **kwargs
+            valid_hours=settings.PASSWORD_RESET_TIMEOUT // 3600,
+            mails_per_hour=settings.ACCOUNTS_RESET_MAILS_PER_HOUR,
+            **kwargs,
         )
 
 
