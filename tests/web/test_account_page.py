@@ -79,7 +79,29 @@ def test_adding_an_email_needs_the_password_and_makes_the_account_recoverable(
     assert [m.to for m in mailoutbox] == [["New.Person@example.com"]]
 
 
-def test_an_invalid_address_is_refused_and_removing_the_email_warns(alice, alice_client):
+def test_changing_the_email_tells_the_previous_address(alice, alice_client, mailoutbox):
+    response = alice_client.post(
+        reverse("account"),
+        {"email": "alice@elsewhere.example", "current_password": "pw-alice-123"},
+        follow=True,
+    )
+    assert "Password resets now go to alice@elsewhere.example." in response.content.decode()
+    (notice,) = mailoutbox
+    assert notice.to == ["alice@example.com"]
+    assert notice.subject == "The email of your Darkroom account changed"
+    assert "now go to alice@elsewhere.example" in notice.body
+    assert "If you did not, someone\nmay have your password" in notice.body
+
+    # saving the same address again is no change, and sends nothing
+    alice_client.post(
+        reverse("account"), {"email": "alice@elsewhere.example", "current_password": "pw-alice-123"}
+    )
+    assert len(mailoutbox) == 1
+
+
+def test_an_invalid_address_is_refused_and_removing_the_email_warns(
+    alice, alice_client, mailoutbox
+):
     response = alice_client.post(
         reverse("account"), {"email": "not-an-address", "current_password": "pw-alice-123"}
     )
@@ -94,6 +116,9 @@ def test_an_invalid_address_is_refused_and_removing_the_email_warns(alice, alice
     assert alice.email == ""
     html = response.content.decode()
     assert "Email removed." in html and "This account has no email." in html
+    (notice,) = mailoutbox  # to the address that was removed
+    assert notice.to == ["alice@example.com"]
+    assert "no longer has an email: its password cannot be reset" in notice.body
 
 
 # --- Password -----------------------------------------------------------------------------
@@ -204,3 +229,22 @@ def test_delete_removes_the_account_its_photos_and_their_files_and_nobody_elses(
     assert Photo.objects.filter(pk=bob_photo, owner=bob).exists()
     assert len(files_of(media_root, bob_photo)) >= 2
     assert bob_client.get(reverse("photos:gallery")).status_code == 200
+
+
+def test_a_notice_that_cannot_be_sent_is_logged_and_the_change_stands(
+    alice, alice_client, settings, caplog
+):
+    # given: an SMTP relay that refuses connections (the ConnectionRefusedError)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+    }
+    response = alice_client.post(
+        reverse("account"), {"email": "alice@elsewhere.example", "current_password": "pw-alice-123"}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.email == "alice@elsewhere.example"
+    assert "could not tell alice that the account's email changed" in caplog.text

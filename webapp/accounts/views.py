@@ -9,7 +9,7 @@ from django.views.generic import CreateView, FormView
 
 from webapp.photos.selectors import photo_list
 
-from . import services
+from . import notifications, services
 from .forms import (
     NO_EMAIL_WARNING,
     AccountDeleteForm,
@@ -56,7 +56,12 @@ class AccountView(LoginRequiredMixin, FormView):
         return super().get_context_data(no_email_warning=NO_EMAIL_WARNING, **kwargs)
 
     def form_valid(self, form):
+        old_email = self.request.user.email
         user = services.user_email_change(user=self.request.user, email=form.cleaned_data["email"])
+        if old_email and old_email != user.email:
+            notifications.email_changed_notify(
+                username=user.get_username(), old_email=old_email, new_email=user.email
+            )
         if user.email:
             messages.success(self.request, f"Password resets now go to {user.email}.")
         else:
