@@ -56,6 +56,7 @@ services:
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py ensure_superuser
+	@echo "Mail (password resets): $${DJANGO_EMAIL:-printed here and saved as files in $${DJANGO_EMAIL_FILE_PATH:-var/mail}/} (DJANGO_EMAIL=ses|smtp|console to change)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 worker: setup

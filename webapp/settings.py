@@ -225,3 +225,65 @@ LOGGING = {
         "django": {"level": env.str("DJANGO_LOG_LEVEL", default="INFO"), "propagate": True},
     },
 }
+
+# --- Mail (password resets) ----------------------------------------------------------------
+# DJANGO_EMAIL picks the one mailer:
+#   console-and-files  every message on the console and as a .eml file in DJANGO_EMAIL_FILE_PATH
+#                      (the laptop default: `make run` says where)
+#   console            the console only (a server's logs)
+#   ses                Amazon SES through django-ses, with the function's own credentials
+#   smtp               any SMTP relay, from DJANGO_EMAIL_HOST, _PORT, _USER, _PASSWORD, _USE_TLS
+# With DEBUG off the default is the console: Lambda's disk is read-only, and `check --deploy`
+# warns that nothing is really sent.
+MAIL_MODE = env.str("DJANGO_EMAIL", default="console-and-files" if DEBUG else "console")
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Darkroom <darkroom@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+MAIL_FILE_PATH = Path(env.str("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail")))
+if MAIL_MODE == "console-and-files":
+    _mailer = {
+        "BACKEND": "webapp.accounts.mail.ConsoleAndFilesBackend",
+        "OPTIONS": {"file_path": str(MAIL_FILE_PATH)},
+    }
+elif MAIL_MODE == "console":
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+elif MAIL_MODE == "ses":
+    # SES API v2 with the raw message: one call, so the web role needs `ses:SendEmail` on the
+    # sender's identity and nothing else (no quota look-up: auto-throttling is off, the site
+    # sends a handful of resets, far below any account's rate).
+    _mailer = {
+        "BACKEND": "django_ses.SESBackend",
+        "OPTIONS": {
+            "use_ses_v2": True,
+            "aws_region_name": env.str("AWS_SES_REGION", default="")
+            or env.str("AWS_REGION", default="")
+            or "us-east-1",
+        },
+    }
+elif MAIL_MODE == "smtp":
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.str("DJANGO_EMAIL_HOST", default="localhost"),
+            "port": env.int("DJANGO_EMAIL_PORT", default=587),
+            "username": env.str("DJANGO_EMAIL_USER", default=""),
+            "password": env.str("DJANGO_EMAIL_PASSWORD", default=""),
+            "use_tls": env.bool("DJANGO_EMAIL_USE_TLS", default=True),
+            "use_ssl": env.bool("DJANGO_EMAIL_USE_SSL", default=False),
+            # A relay that does not answer must not hold a request (API Gateway gives 29 s).
+            "timeout": env.int("DJANGO_EMAIL_TIMEOUT", default=10),
+        },
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DJANGO_EMAIL={MAIL_MODE!r}: choose console-and-files, console, ses or smtp"
+    )
+MAILERS = {"default": _mailer}
+# django-ses reads these from settings, not from its OPTIONS: None lets boto3 find the
+# endpoint itself (AWS_ENDPOINT_URL_SESV2 or AWS_ENDPOINT_URL when set, as in the tests).
+AWS_SES_REGION_ENDPOINT_URL = None
+AWS_SES_AUTO_THROTTLE = None
+# Reset mails one account may be sent in an hour: the form mails whoever owns the address
+# typed in, so without a bound it is a way to flood an inbox through our SES sender.
+ACCOUNTS_RESET_MAILS_PER_HOUR = env.int("ACCOUNTS_RESET_MAILS_PER_HOUR", default=3)
