@@ -62,9 +62,12 @@ run: setup
 worker: setup
 	$(BIN)/celery -A webapp worker --loglevel=INFO --concurrency=2
 
+# lint-imports: the architecture contracts in pyproject.toml (jobs never import Django or the
+# web app; the photos app's layers point downward).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix .

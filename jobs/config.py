@@ -37,9 +37,11 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> "Limits":
+        """The defaults above, overridden by the environment. The web settings read their
+        upload limits from here too, so each default is written once."""
         return cls(
-            max_bytes=_int_env("PHOTOS_MAX_UPLOAD_BYTES", 50_000_000),
-            max_pixels=_int_env("PHOTOS_MAX_PIXELS", 200_000_000),
+            max_bytes=_int_env("PHOTOS_MAX_UPLOAD_BYTES", cls.max_bytes),
+            max_pixels=_int_env("PHOTOS_MAX_PIXELS", cls.max_pixels),
             sizes=_sizes_env("PHOTOS_RENDITION_SIZES"),
-            webp_quality=_int_env("PHOTOS_WEBP_QUALITY", 80),
+            webp_quality=_int_env("PHOTOS_WEBP_QUALITY", cls.webp_quality),
         )

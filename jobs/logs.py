@@ -5,9 +5,12 @@ line a Lambda function writes is one JSON object, carrying the fields of the rec
 worked on. Powertools' Logger does this too, but costs a quarter of the handlers' import
 budget for the three fields we use; this is the part we need.
 
-The jobs modules keep logging through `logging.getLogger(__name__)` with `extra={...}`;
-only the Lambda handlers call `configure()`. Celery, the web process and the CLI keep their
-own logging setup.
+This is the one JSON log format of the project: the job functions (`configure()`), the web
+function and the Celery workers (Django's LOGGING names `JsonFormatter` and
+`LogContextFilter`) all write the same keys, so one Logs Insights query covers them all:
+timestamp, level, message, logger, photo_id, job, exception (null when not applicable),
+then the service and any `extra=` fields. The jobs modules keep logging through
+`logging.getLogger(__name__)` with `extra={...}`.
 """
 
 import contextlib
@@ -24,30 +27,65 @@ _fields: contextvars.ContextVar[dict] = contextvars.ContextVar("jobs_log_fields"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
+# Present on every line, null when they do not apply: a query can always name them.
+KEYS = ("timestamp", "level", "message", "logger", "photo_id", "job", "exception")
+CONTEXT_FIELDS = ("photo_id", "job")
+
+
 class JsonFormatter(logging.Formatter):
-    def __init__(self, service: str):
+    def __init__(self, service: str | None = None):
         super().__init__()
-        self.service = service
+        self.service = service or os.environ.get("POWERTOOLS_SERVICE_NAME") or "darkroom"
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
             "timestamp": _utc(record.created),
             "level": record.levelname,
-            "logger": record.name,
             "message": record.getMessage(),
+            "logger": record.name,
+            "photo_id": None,
+            "job": None,
+            "exception": None,
             "service": self.service,
         }
         line.update(_fields.get())
-        line.update((k, v) for k, v in vars(record).items() if k not in _STANDARD)
+        line.update(
+            (k, v)
+            for k, v in vars(record).items()
+            if k not in _STANDARD and (v is not None or k not in line)
+        )
         if record.exc_info:
             line["exception_name"] = record.exc_info[0].__name__
             line["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            line["stack_info"] = self.formatStack(record.stack_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class LogContextFilter(logging.Filter):
+    """Copies the `log_fields` context onto each record (an explicit `extra=` wins) and
+    never drops one. For handlers whose formatter is not JsonFormatter, which reads the
+    context itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _fields.get().items():
+            if getattr(record, key, None) is None:
+                setattr(record, key, value)
+        for key in CONTEXT_FIELDS:
+            if not hasattr(record, key):
+                setattr(record, key, None)
+        return True
+
+
+def current_fields() -> dict:
+    return dict(_fields.get())
 
 
 @contextlib.contextmanager
 def log_fields(**fields):
-    """Add `fields` to every line logged inside the block (this thread or task only)."""
+    """Add `fields` to every line logged inside the block (this thread or task only);
+    None values are left out."""
+    fields = {k: v for k, v in fields.items() if v is not None}
     token = _fields.set({**_fields.get(), **fields})
     try:
         yield

@@ -1,4 +1,11 @@
-"""A BlurHash placeholder: ~30 characters the gallery paints while the thumbnail loads."""
+"""The placeholder the gallery paints while the thumbnail loads: a BlurHash (~30 characters,
+for clients that decode it) and the same blur as a tiny PNG data URL (for the pages, which
+paint it as is). Both are made here, in the renditions job, from pixels it already decoded,
+so the web process never decodes an image.
+"""
+
+import base64
+import io
 
 import blurhash
 from PIL import Image
@@ -34,3 +41,23 @@ def blurhash_for(image: Image.Image) -> str:
     ]
     components_x, components_y = components_for(image.size)
     return blurhash.encode(rows, components_x, components_y)
+
+
+# The data URL's width: a few hundred bytes of PNG, stretched by the browser's own smoothing.
+DATA_URL_WIDTH = 32
+
+
+def data_url_for(hash_: str, size: tuple[int, int]) -> str:
+    """The BlurHash `hash_` painted as a PNG DATA_URL_WIDTH px wide with the aspect of
+    `size` (the upright rendition's), as a data: URL; "" when there is no hash."""
+    if not hash_:
+        return ""
+    width, height = size
+    aspect = height / width if width and height else 1.0
+    out_height = max(1, min(128, round(DATA_URL_WIDTH * aspect)))
+    rows = blurhash.decode(hash_, DATA_URL_WIDTH, out_height)
+    image = Image.new("RGB", (DATA_URL_WIDTH, out_height))
+    image.putdata([tuple(int(c) for c in pixel[:3]) for row in rows for pixel in row])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -26,7 +26,7 @@ from jobs import imaging
 from jobs.config import Limits
 from jobs.decoding import load_pixels, open_image
 from jobs.errors import NotAnImage
-from jobs.placeholder import blurhash_for
+from jobs.placeholder import blurhash_for, data_url_for
 
 # libwebp's effort (0 fastest .. 6 smallest); 4 is libwebp's, Pillow's and libvips' default.
 WEBP_METHOD = 4
@@ -51,6 +51,8 @@ class Rendition:
 class RenditionSet:
     renditions: list[Rendition]
     placeholder: str  # BlurHash
+    # The BlurHash painted as a small PNG data URL (what the pages show while loading).
+    placeholder_data_url: str = ""
 
 
 def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -> RenditionSet:
@@ -110,10 +112,13 @@ def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -
             previous, previous_name = current, name
         # The smallest rendition is all a 4 x 3 BlurHash needs; computed while libwebp works.
         placeholder = blurhash_for(previous)
+        placeholder_data_url = data_url_for(placeholder, previous.size)
         renditions = [
             Rendition(name, *targets[name], data=encoded[name].result()) for name in limits.sizes
         ]
-    return RenditionSet(renditions=renditions, placeholder=placeholder)
+    return RenditionSet(
+        renditions=renditions, placeholder=placeholder, placeholder_data_url=placeholder_data_url
+    )
 
 
 def _webp(image: Image.Image, quality: int) -> bytes:

@@ -8,7 +8,9 @@ function's recorder, which owns the Django DB.
 import json
 import logging
 import math
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
@@ -16,6 +18,34 @@ logger = logging.getLogger(__name__)
 
 # DynamoDB refuses items over 400 KB; leave room for the other job's attribute and the key.
 MAX_OUTCOME_BYTES = 180_000
+
+
+def utc_now() -> str:
+    """Now as the outcomes write it: fixed width (milliseconds, "Z"), so string order is
+    time order, which DynamoResults' condition and the web recorder both rely on."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def duration_ms(started: float | None) -> int:
+    """Milliseconds since `started` (a time.monotonic() reading); 0 when unknown."""
+    return int((time.monotonic() - started) * 1000) if started is not None else 0
+
+
+def done_outcome(result: dict, source_etag: str, started: float | None = None) -> dict:
+    return _outcome({"status": "done", "result": result}, source_etag, started)
+
+
+def failed_outcome(error: str, source_etag: str, started: float | None = None) -> dict:
+    """The one shape of a failure, whoever gives up: the job itself (not an image), the
+    inline runner (a bug), a Celery task (out of time or retries)."""
+    return _outcome({"status": "failed", "error": error}, source_etag, started)
+
+
+def _outcome(outcome: dict, source_etag: str, started: float | None) -> dict:
+    outcome["source_etag"] = source_etag
+    outcome["finished_at"] = utc_now()
+    outcome["duration_ms"] = duration_ms(started)
+    return outcome
 
 
 class CallableResults:

@@ -8,11 +8,11 @@ writes renditions, and records the outcome. A file that cannot become a photo is
 
 import logging
 import time
-from datetime import UTC, datetime
 
 from jobs.config import Limits
 from jobs.errors import NotAnImage
 from jobs.events import ObjectCreated, is_upload_key
+from jobs.results import done_outcome, failed_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +44,9 @@ def run_job(job: str, record: ObjectCreated, *, store, sink, limits: Limits | No
                 result = _renditions(path, record, store=store, limits=limits)
             else:
                 result = _metadata(path, limits=limits)
-        outcome = {"status": "done", "result": result}
+        outcome = done_outcome(result, record.etag, started)
     except NotAnImage as exc:
-        outcome = {"status": "failed", "error": exc.reason}
-    outcome["source_etag"] = record.etag
-    outcome["finished_at"] = _utc_now()
-    outcome["duration_ms"] = int((time.monotonic() - started) * 1000)
+        outcome = failed_outcome(exc.reason, record.etag, started)
     sink.record(photo_id, job, outcome)
     logger.info(
         "%s %s in %d ms%s",
@@ -80,15 +77,15 @@ def _renditions(path, record: ObjectCreated, *, store, limits: Limits) -> dict:
                 "bytes": len(rendition.data),
             }
         )
-    return {"renditions": renditions, "placeholder": rendition_set.placeholder}
+    return {
+        "renditions": renditions,
+        "placeholder": rendition_set.placeholder,
+        # Painted as is by the pages: the web process never decodes an image.
+        "placeholder_data_url": rendition_set.placeholder_data_url,
+    }
 
 
 def _metadata(path, *, limits: Limits) -> dict:
     from jobs.metadata import extract
 
     return extract(path, limits=limits)
-
-
-def _utc_now() -> str:
-    # Fixed width (milliseconds, "Z"): string order is time order, which results rely on.
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -1,21 +1,18 @@
 """/healthz for load balancers: can this process serve a photo right now?
 
-Checks what every request path needs, the database (SELECT 1) and the object store (a file
-created and removed in MEDIA_ROOT, or HeadBucket on S3), and nothing slower. No session, no
-user, no template: a probe every few seconds must cost next to nothing and never write a
-session row.
+Checks what every request path needs, the database (SELECT 1) and the object store (the
+storage backend's own check: a file created and removed in MEDIA_ROOT, or HeadBucket on S3),
+and nothing slower. No session, no user, no template: a probe every few seconds must cost
+next to nothing and never write a session row.
 """
 
 import logging
-import tempfile
 import time
 
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-
-from jobs.storage import LocalStore, S3Store
 
 logger = logging.getLogger(__name__)
 
@@ -28,18 +25,9 @@ def check_database() -> None:
 
 
 def check_storage() -> None:
-    from webapp.photos.storage import photo_store
+    from webapp.photos.storage import photo_storage
 
-    store = photo_store()
-    if isinstance(store, S3Store):
-        store.client.head_bucket(Bucket=store.bucket)
-    elif isinstance(store, LocalStore):
-        # Writable, not merely present: a read-only or full mount is what breaks uploads.
-        store.root.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=store.root, prefix=".healthz-"):
-            pass
-    else:
-        raise RuntimeError(f"unknown store {type(store).__name__}")
+    photo_storage().check_health()
 
 
 CHECKS = {"database": check_database, "storage": check_storage}

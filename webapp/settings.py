@@ -9,6 +9,9 @@ from pathlib import Path
 
 import environ
 
+from jobs.config import Limits
+from jobs.formats import ACCEPTED_CONTENT_TYPES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -137,22 +140,14 @@ PHOTOS_JOB_RUNNER = env.str("PHOTOS_JOB_RUNNER", default="inline")
 # Threads of the inline runner; 0 runs the jobs in the calling thread right after the upload
 # commits (debugging, tests).
 PHOTOS_INLINE_WORKERS = env.int("PHOTOS_INLINE_WORKERS", default=2)
-PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=50_000_000)
-PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=200_000_000)
+# The jobs' limits are the source: the defaults live once, in jobs/config.py, and the same
+# environment variables set both the web's upload checks and the job functions' budgets.
+_JOB_LIMITS = Limits.from_env()
+PHOTOS_MAX_UPLOAD_BYTES = _JOB_LIMITS.max_bytes
+PHOTOS_MAX_PIXELS = _JOB_LIMITS.max_pixels
 PHOTOS_UPLOAD_TICKET_SECONDS = env.int("PHOTOS_UPLOAD_TICKET_SECONDS", default=600)
-PHOTOS_ALLOWED_CONTENT_TYPES = [
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/gif",
-    "image/tiff",
-    "image/heic",
-    "image/heif",
-    "image/heic-sequence",
-    "image/heif-sequence",
-    "image/avif",
-    "image/mpo",
-]
+# The accepted types, from the one table of formats (jobs/formats.py).
+PHOTOS_ALLOWED_CONTENT_TYPES = list(ACCEPTED_CONTENT_TYPES)
 
 # Where originals and renditions live: "local" (MEDIA_ROOT, laid out like the bucket) or
 # "s3" (a private bucket; the browser uploads straight to it with a presigned POST and sees
@@ -172,22 +167,10 @@ PHOTOS_STUCK_MINUTES = env.int("PHOTOS_STUCK_MINUTES", default=15)
 PHOTOS_SWEEP_ATTEMPTS = env.int("PHOTOS_SWEEP_ATTEMPTS", default=3)
 PHOTOS_ABANDONED_HOURS = env.int("PHOTOS_ABANDONED_HOURS", default=24)
 AWS_S3_REGION_NAME = env.str("AWS_REGION", default="") or None
-if PHOTOS_STORAGE == "s3":
-    # Django's own file API (anything that saves through default_storage) lands in the same
-    # private bucket; the photos themselves go through webapp.photos.storage.
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": PHOTOS_BUCKET,
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "signature_version": "s3v4",
-            "endpoint_url": env.str("AWS_ENDPOINT_URL_S3", default="")
-            or env.str("AWS_ENDPOINT_URL", default="")
-            or None,
-        },
-    }
+# No django-storages: the photos reach S3 through webapp.photos.storage, which shares the
+# jobs' own S3Store and boto3 client, and nothing in the site saves through Django's
+# default_storage. A second S3 client stack configured for a bucket nobody wrote through
+# only added weight to the web function's zip.
 
 # Uploads: every file part is streamed to a temporary file (never held in memory) while its
 # MD5 (the ETag, as S3 computes it for a single-part upload) is taken, and anything bigger
@@ -202,16 +185,20 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # The API answers a CSRF failure in JSON; pages keep Django's HTML page.
 CSRF_FAILURE_VIEW = "webapp.photos.api.csrf_failure"
 
-# One JSON object per line carrying the photo and job it is about (webapp/logging.py) where
-# logs are read by machines (Lambda, a worker); plain lines in a terminal.
+# One JSON object per line carrying the photo and job it is about, in the job functions'
+# format (jobs/logs.py), where logs are read by machines (Lambda, a worker); plain lines in a
+# terminal.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "webapp.logging.LogContextFilter"}},
+    "filters": {"context": {"()": "jobs.logs.LogContextFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"},
-        "json": {"()": "webapp.logging.JsonFormatter"},
+        "json": {
+            "()": "jobs.logs.JsonFormatter",
+            "service": env.str("POWERTOOLS_SERVICE_NAME", default="darkroom-web"),
+        },
     },
     "handlers": {
         "console": {

@@ -290,13 +290,7 @@ def celery_workers(broker, transactional_db, settings, tmp_path):
 @pytest.fixture
 def celery_runner(settings, monkeypatch):
     """PHOTOS_JOB_RUNNER=celery for the code under test (the web side enqueues)."""
-    from webapp.photos import runners, tasks
-
     settings.PHOTOS_JOB_RUNNER = "celery"
-    if getattr(runners.RUNNERS.get("celery"), "unavailable", None):
-        # runners.py not wired yet: test_celery.test_runner_enqueues_both_jobs says so on its
-        # own; the end-to-end tests still exercise the broker, the worker and the task.
-        monkeypatch.setitem(runners.RUNNERS, "celery", tasks.enqueue)
 
 
 # --- the worker process ---------------------------------------------------------------------

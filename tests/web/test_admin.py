@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from runner_fakes import recording_runner
 
 from webapp.photos import runners
 from webapp.photos.models import Photo, PhotoStatus
@@ -159,7 +160,7 @@ def test_photos_cannot_be_added_through_the_admin(staff_client):
 
 def test_reprocess_action(staff_client, alice, monkeypatch, run_jobs):
     dispatched = []
-    monkeypatch.setitem(runners.RUNNERS, "inline", dispatched.append)
+    monkeypatch.setitem(runners.RUNNERS, "inline", recording_runner(dispatched))
     failed = photo_row(alice, status=PhotoStatus.FAILED, error="internal error: OSError")
     waiting = photo_row(alice, status=PhotoStatus.UPLOADING, source_etag="")
     Photo.objects.bulk_create([failed, waiting])
@@ -183,7 +184,7 @@ def test_reprocess_action(staff_client, alice, monkeypatch, run_jobs):
 
 def test_reprocess_from_the_change_page(staff_client, alice, monkeypatch, run_jobs):
     dispatched = []
-    monkeypatch.setitem(runners.RUNNERS, "inline", dispatched.append)
+    monkeypatch.setitem(runners.RUNNERS, "inline", recording_runner(dispatched))
     photo = photo_row(alice, status=PhotoStatus.FAILED, error="internal error: OSError")
     photo.save()
     url = reverse("admin:photos_photo_change", args=[photo.pk])

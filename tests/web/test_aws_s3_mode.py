@@ -19,7 +19,7 @@ from web_helpers import post_file, request_ticket
 from webapp.photos import runners
 from webapp.photos.aws.sweep import sweep
 from webapp.photos.models import Photo, PhotoStatus
-from webapp.photos.storage import photo_store
+from webapp.photos.storage import photo_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +247,7 @@ def test_lambda_runner_makes_the_bucket_announce_the_original_again(
 
 
 def test_photo_store_is_the_bucket_in_s3_mode(photo_bucket, s3):
-    store = photo_store()
+    store = photo_storage().job_store()
 
     store.put("renditions/p1/thumb.webp", b"webp", "image/webp")
 

@@ -172,12 +172,12 @@ def test_transient_failure_reports_that_record_and_every_later_one(photo, load_e
     ]
     calls = []
 
-    def flaky(**kwargs):
-        calls.append(kwargs["photo_id"])
+    def flaky(photo_id, job, outcome):
+        calls.append(photo_id)
         if len(calls) == 2:
             raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(stream, "photo_results_record", flaky)
+    monkeypatch.setattr(stream, "record_outcome", flaky)
 
     response = stream.handler({"Records": records}, None)
 

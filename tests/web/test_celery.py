@@ -12,6 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from jobs import work
+from webapp.celery import app as celery_app
 from webapp.photos import runners, services, tasks
 from webapp.photos.models import Photo, PhotoStatus
 
@@ -54,9 +55,7 @@ def test_runner_enqueues_both_jobs_after_the_upload(settings, monkeypatch, alice
     # given: the celery runner, and the broker replaced by a list
     settings.PHOTOS_JOB_RUNNER = "celery"
     sent = []
-    monkeypatch.setattr(
-        tasks.run_photo_job, "apply_async", lambda args, **kw: sent.append(tuple(args))
-    )
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, **kw: sent.append(tuple(args)))
 
     # when
     photo_id = upload(alice_client, "hopper.jpg")

@@ -10,11 +10,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
-from jobs.storage import S3Store
+from webapp.celery import app as celery_app
 from webapp.logging import JsonFormatter, LogContextFilter, log_context
 from webapp.photos import services, tasks
 from webapp.photos.management.commands.reprocess import ProgressBar
 from webapp.photos.models import Photo, PhotoStatus
+from webapp.photos.storage import S3PhotoStorage
 
 # The celery_runner fixture lives beside this module.
 pytest_plugins = ["celery_fixtures"]
@@ -142,9 +143,7 @@ def test_reprocess_with_celery_queues_both_jobs_per_photo(
         Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.READY, source_etag=f"e{n}")
         photos.append(photo)
     sent = []
-    monkeypatch.setattr(
-        tasks.run_photo_job, "apply_async", lambda args, **kw: sent.append(tuple(args))
-    )
+    monkeypatch.setattr(celery_app, "send_task", lambda name, args, **kw: sent.append(tuple(args)))
 
     # when
     with run_jobs():
@@ -306,12 +305,14 @@ def test_healthz_heads_the_bucket_when_storage_is_s3(client, moto_server, monkey
     s3 = aws.client("s3", moto_server)
     bucket = aws.create_bucket(s3)
     monkeypatch.setattr(
-        "webapp.photos.storage.photo_store", lambda: S3Store(client=s3, bucket=bucket)
+        "webapp.photos.storage.photo_storage",
+        lambda: S3PhotoStorage(client=s3, bucket=bucket),
     )
     assert client.get("/healthz").status_code == 200
 
     monkeypatch.setattr(
-        "webapp.photos.storage.photo_store", lambda: S3Store(client=s3, bucket=bucket + "-gone")
+        "webapp.photos.storage.photo_storage",
+        lambda: S3PhotoStorage(client=s3, bucket=bucket + "-gone"),
     )
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -353,20 +354,22 @@ def test_json_lines_carry_the_context_and_extras(json_log):
         log.exception("failed")
 
     outside, inside, nested, failed = json_log()
-    assert "photo_id" not in outside and outside["message"] == "outside"
+    assert outside["photo_id"] is None and outside["message"] == "outside"
     assert inside == {
-        "time": inside["time"],
+        "timestamp": inside["timestamp"],
         "level": "WARNING",
         "logger": "darkroom.test",
         "message": "inside the job",
         "photo_id": "p-1",
         "job": "metadata",
+        "exception": None,
+        "service": inside["service"],
         "bytes": 12,
     }
-    assert datetime.fromisoformat(inside["time"]).tzinfo is not None
+    assert datetime.fromisoformat(inside["timestamp"]).tzinfo is not None
     assert (nested["photo_id"], nested["job"]) == ("p-1", "renditions")
-    assert "photo_id" not in failed
-    assert "ValueError: boom" in failed["exc_info"]
+    assert failed["photo_id"] is None
+    assert "ValueError: boom" in failed["exception"]
 
 
 @pytest.mark.django_db

@@ -1,10 +1,10 @@
 """The inline runner: the real thread pool, failures that must not leave a photo stuck, and
-the recorder entry point."""
+the job-side door into the services."""
 
 import pytest
 from web_helpers import post_file, request_ticket
 
-from webapp.photos import recorder, runners, services
+from webapp.photos import job_outcomes, runners, services
 from webapp.photos.models import Photo, PhotoStatus
 
 
@@ -107,11 +107,11 @@ def test_wait_idle_with_nothing_pending_returns_at_once():
 
 
 @pytest.mark.django_db
-def test_the_recorder_entry_point_records_through_the_service(alice):
+def test_the_job_side_door_records_through_the_service(alice):
     photo = services.photo_create(owner=alice, filename="a.jpg", content_type="image/jpeg", size=9)
     Photo.objects.filter(pk=photo.pk).update(status=PhotoStatus.PROCESSING, source_etag="e1")
 
-    recorder.record(
+    job_outcomes.record_outcome(
         str(photo.pk),
         "renditions",
         {

@@ -9,8 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from factories import ETAG, PhotoFactory  # tests/web/factories.py
 from PIL import Image
+from runner_fakes import recording_runner
 
-from webapp.photos import runners, services
+from jobs.placeholder import data_url_for
+from webapp.photos import record_columns, runners, services
 from webapp.photos.models import Photo, PhotoStatus
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ def renditions_result(width=256, height=192):
             ]
         ],
         "placeholder": HASH,
+        "placeholder_data_url": data_url_for(HASH, (width, height)),
     }
 
 
@@ -188,20 +191,45 @@ def test_both_jobs_done_make_the_photo_ready(alice):
     assert photo.placeholder == HASH
 
 
-def test_placeholder_is_decoded_once_into_a_small_png_of_the_photo_shape(alice):
+def test_the_jobs_placeholder_png_of_the_photo_shape_is_stored_as_is(alice):
     photo = PhotoFactory(owner=alice, processing=True)
+    result = renditions_result(256, 128)
 
-    services.photo_results_record(
-        photo_id=photo.pk, job="renditions", outcome=outcome(renditions_result(256, 128))
-    )
+    services.photo_results_record(photo_id=photo.pk, job="renditions", outcome=outcome(result))
 
     photo.refresh_from_db()
+    assert photo.placeholder_data_url == result["placeholder_data_url"]
     prefix = "data:image/png;base64,"
     assert photo.placeholder_data_url.startswith(prefix)
     image = Image.open(io.BytesIO(base64.b64decode(photo.placeholder_data_url[len(prefix) :])))
     assert image.format == "PNG"
     assert image.size == (32, 16)
     assert len(photo.placeholder_data_url) < 2000
+
+
+@pytest.mark.parametrize(
+    "data_url",
+    [
+        None,
+        "",
+        "javascript:alert(1)",
+        "data:image/png;base64,<script>",
+        "data:image/png;base64," + "A" * 9000,
+    ],
+    ids=["missing", "empty", "not-data", "not-base64", "too-long"],
+)
+def test_an_outcome_without_a_usable_placeholder_png_renders_none(alice, data_url):
+    # Outcomes recorded before the job made the PNG, and anything that is not one.
+    photo = PhotoFactory(owner=alice, processing=True)
+    result = renditions_result()
+    result["placeholder_data_url"] = data_url
+
+    services.photo_results_record(photo_id=photo.pk, job="renditions", outcome=outcome(result))
+
+    photo.refresh_from_db()
+    assert photo.status == PhotoStatus.PROCESSING or photo.status == PhotoStatus.READY
+    assert photo.placeholder == HASH
+    assert photo.placeholder_data_url == ""
 
 
 def test_a_failed_job_fails_the_photo_with_its_reason(alice):
@@ -408,7 +436,7 @@ def test_a_direct_upload_is_adopted_from_the_first_outcome(alice):
     ],
 )
 def test_taken_at_keeps_the_wall_clock_and_the_offset_apart(value, wall, offset):
-    assert services.parse_taken_at(value) == (wall, offset)
+    assert record_columns.parse_taken_at(value) == (wall, offset)
 
 
 # --- upload complete, reprocess, delete -------------------------------------------------
@@ -417,7 +445,7 @@ def test_taken_at_keeps_the_wall_clock_and_the_offset_apart(value, wall, offset)
 def test_upload_complete_starts_the_jobs_after_commit(alice, monkeypatch, run_jobs):
     photo = services.photo_create(owner=alice, filename="a.jpg", content_type="image/jpeg", size=5)
     dispatched = []
-    monkeypatch.setitem(runners.RUNNERS, "inline", dispatched.append)
+    monkeypatch.setitem(runners.RUNNERS, "inline", recording_runner(dispatched))
 
     with run_jobs() as callbacks:
         services.photo_upload_complete(photo=photo, etag='"abc"', size=5)
@@ -465,7 +493,7 @@ def test_reprocess_resets_the_jobs_and_dispatches(alice, monkeypatch, run_jobs):
         photo_id=photo.pk, job="renditions", outcome=outcome(status="failed", error="corrupt JPEG")
     )
     dispatched = []
-    monkeypatch.setitem(runners.RUNNERS, "inline", dispatched.append)
+    monkeypatch.setitem(runners.RUNNERS, "inline", recording_runner(dispatched))
 
     with run_jobs():
         services.photo_reprocess(photo=photo)

@@ -11,9 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from factories import PhotoFactory  # tests/web/factories.py
 
 from webapp.photos import describe, services
-from webapp.photos.models import Photo, PhotoStatus
+from webapp.photos.models import Photo
 
 pytestmark = pytest.mark.django_db
 
@@ -21,28 +22,9 @@ UPLOADED = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 
 
 def make_photo(owner, **fields) -> Photo:
-    """A ready photo row with renditions, as the jobs would have left it."""
-    photo_id = uuid.uuid4()
-    values = {
-        "filename": "IMG_0042.JPG",
-        "original_key": f"uploads/{photo_id}/IMG_0042.jpg",
-        "content_type": "image/jpeg",
-        "declared_size": 4_200_000,
-        "bytes": 4_200_000,
-        "status": PhotoStatus.READY,
-        "source_etag": "e1",
-        "renditions": {
-            "thumb": {"key": f"renditions/{photo_id}/thumb.webp", "width": 256, "height": 171},
-            "medium": {"key": f"renditions/{photo_id}/medium.webp", "width": 1024, "height": 683},
-        },
-        "width": 6000,
-        "height": 4000,
-    }
-    values.update(fields)
-    photo = Photo.objects.create(id=photo_id, owner=owner, **values)
-    Photo.objects.filter(pk=photo.pk).update(created_at=UPLOADED)
-    photo.refresh_from_db()
-    return photo
+    """A ready 6000 x 4000 JPEG of 4.2 MB, uploaded at UPLOADED."""
+    values = {"filename": "IMG_0042.JPG", "declared_size": 4_200_000, "created_at": UPLOADED}
+    return PhotoFactory(owner=owner, ready=True, **{**values, **fields})
 
 
 def patch(client, photo, body, **kwargs):

@@ -38,3 +38,7 @@ def photo_get_for_viewer(*, user, photo_id) -> Photo:
     if user.is_staff and user.has_perm("photos.view_photo"):
         return get_object_or_404(Photo, pk=photo_id)
     return photo_get(owner=user, photo_id=photo_id)
+
+
+def photo_exists(*, photo_id) -> bool:
+    return Photo.objects.filter(pk=photo_id).exists()

@@ -1,35 +1,38 @@
 """Writes. Every change to a photo goes through one of these functions.
 
 `photo_results_record` is the single door through which job outcomes reach the database,
-whoever delivers them: the inline runner now, a Celery worker or the DynamoDB stream
-recorder later. It is idempotent and order-tolerant because every one of those transports
-may deliver twice or out of order.
+whoever delivers them (the inline runner, a Celery worker, the DynamoDB stream recorder, all
+through job_outcomes.py). It is idempotent and order-tolerant because every one of those
+transports may deliver twice or out of order. How a record's values become columns is
+record_columns.py's; the table of file types is jobs/formats.py.
 """
 
-import base64
-import io
 import logging
-import math
-import mimetypes
 import re
 import unicodedata
 import uuid
-from datetime import UTC, datetime
 
-import blurhash
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from PIL import Image
 
 from jobs.errors import human_bytes
+from jobs.formats import EXTENSIONS_BY_TYPE, normalise_content_type
 from jobs.work import JOBS
 
 from . import runners
 from .models import Photo, PhotoStatus
-from .storage import photo_store
+from .record_columns import (
+    bare_etag,
+    copy_metadata,
+    copy_renditions,
+    json_safe,
+    parse_instant,
+    truncate,
+)
+from .storage import photo_storage
 
 logger = logging.getLogger(__name__)
 
@@ -38,50 +41,6 @@ logger = logging.getLogger(__name__)
 # and S3 keys to 1024; 120 leaves room for the prefix and a long extension.
 _MAX_STEM_BYTES = 120
 _UNSAFE_IN_NAME = re.compile(r"[^\w.\-]+")
-
-# What browsers and phones actually send, mapped to the one name the pipeline knows.
-_CONTENT_TYPE_ALIASES = {
-    "image/jpg": "image/jpeg",
-    "image/pjpeg": "image/jpeg",
-    "image/x-png": "image/png",
-    "image/tif": "image/tiff",
-}
-# Browsers send an empty type (or octet-stream) for files the OS does not know, which is
-# HEIC on most desktops: then the extension decides.
-_TYPES_BY_EXTENSION = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "jpe": "image/jpeg",
-    "png": "image/png",
-    "apng": "image/png",
-    "webp": "image/webp",
-    "gif": "image/gif",
-    "tif": "image/tiff",
-    "tiff": "image/tiff",
-    "heic": "image/heic",
-    "heif": "image/heif",
-    "hif": "image/heif",
-    "avif": "image/avif",
-    "mpo": "image/mpo",
-}
-_EXTENSIONS_BY_TYPE = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "image/gif": "gif",
-    "image/tiff": "tif",
-    "image/heic": "heic",
-    "image/heif": "heif",
-    "image/heic-sequence": "heic",
-    "image/heif-sequence": "heif",
-    "image/avif": "avif",
-    "image/mpo": "mpo",
-}
-
-_TAKEN_AT = re.compile(
-    r"^(?P<wall>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)"
-    r"(?P<offset>Z|[+-]\d{2}:\d{2})?$"
-)
 
 
 # --- Upload -----------------------------------------------------------------------------
@@ -124,7 +83,7 @@ def photo_upload_complete(*, photo: Photo, etag: str, size: int) -> Photo:
     if photo.status != PhotoStatus.UPLOADING:
         raise ValidationError("this photo was already uploaded", code="state")
     photo.status = PhotoStatus.PROCESSING
-    photo.source_etag = _bare_etag(etag)
+    photo.source_etag = bare_etag(etag)
     photo.uploaded_at = timezone.now()
     photo.bytes = size
     photo.jobs = {}
@@ -174,9 +133,7 @@ def _dispatch_on_commit(photo: Photo) -> None:
 
 
 def _delete_files(photo_id) -> None:
-    store = photo_store()
-    removed = store.delete_prefix(f"uploads/{photo_id}/")
-    removed += store.delete_prefix(f"renditions/{photo_id}/")
+    removed = photo_storage().delete_photo_files(photo_id)
     logger.info("deleted %d file(s) of photo %s", removed, photo_id)
 
 
@@ -210,7 +167,7 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         transaction.on_commit(lambda: _delete_files(photo_uuid), robust=True)
         return None
 
-    etag = _bare_etag(outcome.get("source_etag"))
+    etag = bare_etag(outcome.get("source_etag"))
     if not photo.source_etag and photo.status == PhotoStatus.UPLOADING:
         # The web app did not see the upload happen (a browser POSTing straight to S3): the
         # first job to report names the object it read.
@@ -227,8 +184,8 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         return photo
 
     stored = photo.jobs.get(job)
-    finished_at = _parse_instant(outcome.get("finished_at"))
-    stored_finished_at = _parse_instant(stored.get("finished_at")) if stored else None
+    finished_at = parse_instant(outcome.get("finished_at"))
+    stored_finished_at = parse_instant(stored.get("finished_at")) if stored else None
     if stored_finished_at and finished_at and finished_at < stored_finished_at:
         logger.info("ignored an older %s outcome for photo %s", job, photo.pk)
         return photo
@@ -238,10 +195,10 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
     if outcome["status"] == "done":
         result = outcome.get("result") or {}
         if job == "metadata":
-            _copy_metadata(photo, result)
+            copy_metadata(photo, result)
             _link_duplicates(photo)
         else:
-            _copy_renditions(photo, result)
+            copy_renditions(photo, result)
     _derive_status(photo)
     photo.save()
     return photo
@@ -252,7 +209,7 @@ def _derive_status(photo: Photo) -> None:
     failed = [o for o in outcomes.values() if o and o.get("status") == "failed"]
     if failed:
         photo.status = PhotoStatus.FAILED
-        photo.error = _truncate(str(failed[0].get("error") or "processing failed"), "error")
+        photo.error = truncate(str(failed[0].get("error") or "processing failed"), "error")
     elif all(o and o.get("status") == "done" for o in outcomes.values()):
         photo.status = PhotoStatus.READY
         photo.error = ""
@@ -263,74 +220,8 @@ def _derive_status(photo: Photo) -> None:
         photo.processed_at = None
     else:
         # From the outcomes, not the clock, so that recording twice changes nothing.
-        instants = [_parse_instant(o.get("finished_at")) for o in outcomes.values() if o]
+        instants = [parse_instant(o.get("finished_at")) for o in outcomes.values() if o]
         photo.processed_at = max((i for i in instants if i), default=None) or timezone.now()
-
-
-def _copy_renditions(photo: Photo, result: dict) -> None:
-    renditions = {}
-    for item in result.get("renditions") or []:
-        if isinstance(item, dict) and item.get("name") and item.get("key"):
-            renditions[str(item["name"])] = {
-                "key": str(item["key"]),
-                "width": _int(item.get("width")),
-                "height": _int(item.get("height")),
-                "bytes": _int(item.get("bytes")),
-            }
-    photo.renditions = renditions
-    hash_ = result.get("placeholder") or ""
-    if hash_ != photo.placeholder or not photo.placeholder_data_url:
-        photo.placeholder = _truncate(hash_, "placeholder")
-        photo.placeholder_data_url = placeholder_data_url(hash_, _aspect(renditions))
-
-
-def _aspect(renditions: dict) -> float:
-    """Height over width of the renditions (they all share it); 1 when unknown."""
-    for item in sorted(renditions.values(), key=lambda r: -(r.get("width") or 0)):
-        if item.get("width") and item.get("height"):
-            return item["height"] / item["width"]
-    return 1.0
-
-
-def placeholder_data_url(hash_: str, aspect: float = 1.0) -> str:
-    """The BlurHash as a 32 px wide PNG data URL (a few hundred bytes), or "" when there is
-    none or it does not decode: a missing placeholder must never fail a photo."""
-    if not hash_:
-        return ""
-    height = max(1, min(128, round(32 * aspect)))
-    try:
-        rows = blurhash.decode(hash_, 32, height)
-    except (ValueError, IndexError, TypeError):
-        logger.warning("could not decode placeholder %r", hash_)
-        return ""
-    image = Image.new("RGB", (32, height))
-    image.putdata([tuple(int(c) for c in pixel) for row in rows for pixel in row])
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _copy_metadata(photo: Photo, record: dict) -> None:
-    photo.metadata = record
-    for name in ("format", "mime", "sha256", "camera_make", "camera_model", "lens"):
-        setattr(photo, name, _truncate(record.get(name) or "", name))
-    photo.bytes = _int(record.get("bytes"), default=photo.bytes)
-    photo.width = _int(record.get("width"))
-    photo.height = _int(record.get("height"))
-    orientation = _int(record.get("orientation"))
-    photo.orientation = orientation if orientation in range(1, 9) else None
-    photo.taken_at, photo.taken_at_offset = parse_taken_at(record.get("taken_at"))
-    photo.exposure_time = _float(record.get("exposure_time"))
-    photo.f_number = _float(record.get("f_number"))
-    photo.focal_length = _float(record.get("focal_length"))
-    photo.iso = _int(record.get("iso"))
-    gps = record.get("gps") if isinstance(record.get("gps"), dict) else {}
-    lat, lon = _float(gps.get("lat")), _float(gps.get("lon"))
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        lat = lon = None
-    photo.gps_lat, photo.gps_lon = lat, lon
-    photo.gps_alt = _float(gps.get("alt")) if lat is not None else None
-    photo.exif = record.get("exif") if isinstance(record.get("exif"), dict) else {}
 
 
 def _link_duplicates(photo: Photo) -> None:
@@ -345,25 +236,6 @@ def _link_duplicates(photo: Photo) -> None:
     same.exclude(earlier).update(duplicate_of=photo.duplicate_of or photo)
 
 
-def parse_taken_at(value) -> tuple[datetime | None, str]:
-    """ "2019:…" metadata string -> (camera wall clock stored as if UTC, "+02:00" or "")."""
-    if not isinstance(value, str):
-        return None, ""
-    match = _TAKEN_AT.match(value.strip())
-    if not match:
-        return None, ""
-    try:
-        wall = datetime.fromisoformat(match["wall"])
-    except ValueError:
-        return None, ""
-    offset = match["offset"] or ""
-    if offset == "Z":
-        offset = "+00:00"
-    if offset and (int(offset[1:3]) > 14 or int(offset[4:6]) > 59):
-        offset = ""
-    return wall.replace(tzinfo=UTC), offset
-
-
 # --- Names --------------------------------------------------------------------------------
 
 
@@ -372,7 +244,7 @@ def display_filename(filename) -> str:
     name = unicodedata.normalize("NFC", str(filename or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
-    return _truncate(name, "filename")
+    return truncate(name, "filename")
 
 
 def safe_name(filename: str, content_type: str) -> str:
@@ -384,83 +256,12 @@ def safe_name(filename: str, content_type: str) -> str:
         stem, ext = name, ""
     ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:10]
     if not ext:
-        ext = _EXTENSIONS_BY_TYPE.get(content_type, "")
+        ext = EXTENSIONS_BY_TYPE.get(content_type, "")
     stem = re.sub(r"-{2,}", "-", _UNSAFE_IN_NAME.sub("-", stem)).strip("-._")
     while len(stem.encode("utf-8")) > _MAX_STEM_BYTES:
         stem = stem[:-1]
     stem = stem.rstrip("-._") or "photo"
     return f"{stem}.{ext}" if ext else stem
-
-
-def normalise_content_type(content_type, filename: str = "") -> str:
-    content_type = str(content_type or "").split(";", 1)[0].strip().lower()
-    content_type = _CONTENT_TYPE_ALIASES.get(content_type, content_type)
-    if content_type in ("", "application/octet-stream", "binary/octet-stream"):
-        ext = filename.rpartition(".")[2].lower() if "." in filename else ""
-        guessed = _TYPES_BY_EXTENSION.get(ext) or mimetypes.guess_type(f"x.{ext}")[0]
-        content_type = guessed or content_type
-    return content_type
-
-
-# --- Small helpers --------------------------------------------------------------------------
-
-
-def json_safe(value):
-    """What PostgreSQL's jsonb (and SQLite's JSON) accept: no NUL characters, no lone
-    surrogates, no NaN or infinities. Real EXIF blocks contain all three."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            value = value.replace("\x00", "")
-        return value.encode("utf-8", "replace").decode("utf-8")
-    if isinstance(value, bool) or value is None or isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {json_safe(str(k)): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return json_safe(str(value))
-
-
-def _truncate(value: str, field: str) -> str:
-    limit = Photo._meta.get_field(field).max_length
-    return str(value)[:limit]
-
-
-def _int(value, default=None):
-    if isinstance(value, bool) or value is None:
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    # The columns are positive 32- or 64-bit integers; broken EXIF has anything.
-    return number if 0 <= number < 2**31 else default
-
-
-def _float(value):
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _bare_etag(etag) -> str:
-    return str(etag or "").strip().strip('"')
-
-
-def _parse_instant(value) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 # --- the owner's words: title, caption, alt text ----------------------------------------

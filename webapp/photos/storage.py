@@ -1,47 +1,241 @@
-"""The object store the web process shares with the jobs, and the jobs' limits.
+"""Where the photos' files live: one object per backend, chosen in one place.
 
-The embedded mode keeps originals and renditions under MEDIA_ROOT, laid out like the bucket
-(`uploads/<photo_id>/<name>`, `renditions/<photo_id>/<name>.webp`), so the same keys work
-when the store is S3 (settings.PHOTOS_STORAGE = "s3"): deletes, the Celery tasks and the
-inline runner then read and write the photo bucket through the jobs' own S3Store.
+`photo_storage()` answers, from settings.PHOTOS_STORAGE, with a LocalPhotoStorage (MEDIA_ROOT,
+laid out like the bucket: `uploads/<photo_id>/<name>`, `renditions/<photo_id>/<name>.webp`)
+or an S3PhotoStorage (the private photo bucket). Everything that touches the files asks that
+object: the jobs' store, the upload ticket, the links pages show, the media views, HEAD of an
+object, the health check and deletes. Nothing else in the app asks which backend it is.
+
+The objects hold no connection and read their settings (MEDIA_ROOT, the bucket) when used:
+tests and management commands point them somewhere fresh without rebuilding anything.
 """
 
-import dataclasses
+import hashlib
+import tempfile
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.urls import get_script_prefix, get_urlconf, reverse
 
-from jobs.config import Limits
+from jobs.formats import TYPES_BY_EXTENSION
 from jobs.storage import LocalStore, S3Store
 
+from .models import PhotoStatus
 
-def uses_s3() -> bool:
-    return settings.PHOTOS_STORAGE == "s3"
-
-
-def photo_store() -> LocalStore | S3Store:
-    # Built per call: tests point MEDIA_ROOT (or the bucket) somewhere fresh, and it costs
-    # one resolve() or one cached client lookup.
-    if uses_s3():
-        from .aws.clients import client, photo_bucket
-
-        return S3Store(client("s3"), bucket=photo_bucket())
-    return LocalStore(settings.MEDIA_ROOT)
+# Rendition URLs carry a version, so a browser may keep them for a year; only the browser:
+# they are somebody's private photos.
+RENDITION_CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 
-def store_bucket() -> str:
-    """The bucket an object-created record names for this store."""
-    if uses_s3():
+@dataclass(frozen=True)
+class ObjectHead:
+    """What a HEAD of a stored object says. `etag` is S3's (the MD5 of a single-part upload,
+    which the local store computes to match) or None when the store cannot tell."""
+
+    size: int
+    content_type: str
+    etag: str | None
+
+
+class LocalPhotoStorage:
+    """Originals and renditions under MEDIA_ROOT, served by the owner-checked media views;
+    originals arrive through the local upload view (uploads.py)."""
+
+    name = "local"
+    # The local store has one root and therefore one bucket; the name only fills records.
+    bucket = "local"
+    # The browser posts the original to this site, which checks the ticket (uploads.py).
+    receives_uploads = True
+
+    def job_store(self) -> LocalStore:
+        return LocalStore(settings.MEDIA_ROOT)
+
+    def path(self, key: str) -> Path:
+        """The file of `key` under MEDIA_ROOT (refuses keys that would leave it)."""
+        return self.job_store().path(key)
+
+    def upload_ticket(self, photo, *, now=None) -> dict:
+        from .upload_policy import local_ticket
+
+        return local_ticket(photo, now=now)
+
+    def rendition_urls(self, photo) -> dict[str, str]:
+        # The renditions keep their key when a photo is reprocessed and are cached for a
+        # year: the version in the query string is what makes a new rendition a new URL.
+        version = _version(photo)
+        pattern = _rendition_pattern(get_script_prefix(), get_urlconf())
+        photo_id = str(photo.pk)
+        return {
+            name: pattern.replace(_ANY_ID, photo_id).replace(_ANY_NAME, name) + f"?v={version}"
+            for name in photo.renditions
+        }
+
+    def original_url(self, photo) -> str:
+        if photo.status == PhotoStatus.UPLOADING:
+            return ""
+        return reverse("media:original", kwargs={"photo_id": photo.pk})
+
+    def original_response(self, photo):
+        response = FileResponse(
+            self._open(photo.original_key),
+            as_attachment=True,
+            filename=photo.filename,
+            content_type=photo.content_type,
+        )
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+    def rendition_response(self, photo, name: str):
+        response = FileResponse(
+            self._open(photo.renditions[name]["key"]), content_type="image/webp"
+        )
+        response["Cache-Control"] = RENDITION_CACHE_CONTROL
+        return response
+
+    def head(self, key: str) -> ObjectHead | None:
+        path = self.path(key)
+        if not path.is_file():
+            return None
+        # The local store keeps no ETag; S3's for a single-part upload is the MD5.
+        digest = hashlib.md5(usedforsecurity=False)
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        ext = path.suffix.lstrip(".").lower()
+        content_type = TYPES_BY_EXTENSION.get(ext, "application/octet-stream")
+        return ObjectHead(
+            size=path.stat().st_size, content_type=content_type, etag=digest.hexdigest()
+        )
+
+    def check_health(self) -> None:
+        # Writable, not merely present: a read-only or full mount is what breaks uploads.
+        root = self.job_store().root
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".healthz-"):
+            pass
+
+    def delete_photo_files(self, photo_id) -> int:
+        return _delete_photo_files(self.job_store(), photo_id)
+
+    def _open(self, key: str):
+        try:
+            return self.path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError, ValueError):
+            raise Http404("No such file") from None
+
+
+class S3PhotoStorage:
+    """Originals and renditions in the private photo bucket: the browser uploads with a
+    presigned POST (bodies never pass through API Gateway or Lambda) and sees the files
+    through short-lived presigned GETs. `client` and `bucket` default to the web function's
+    (aws/clients.py), resolved on use."""
+
+    name = "s3"
+    receives_uploads = False
+
+    def __init__(self, *, client=None, bucket: str | None = None):
+        self._client = client
+        self._bucket = bucket
+
+    @property
+    def client(self):
+        from .aws.clients import client
+
+        return self._client or client("s3")
+
+    @property
+    def bucket(self) -> str:
         from .aws.clients import photo_bucket
 
-        return photo_bucket()
-    # The local store has one root and therefore one bucket; the name only fills the record.
-    return "local"
+        return self._bucket or photo_bucket()
+
+    def job_store(self) -> S3Store:
+        return S3Store(self.client, bucket=self.bucket)
+
+    def upload_ticket(self, photo, *, now=None) -> dict:
+        from .aws.s3_uploads import upload_ticket
+
+        # The upload limit, not the declared size: S3 enforces the range, and an honest
+        # browser's file cannot differ from what it declared anyway.
+        return upload_ticket(
+            key=photo.original_key,
+            content_type=photo.content_type,
+            max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES,
+            client=self.client,
+            bucket=self.bucket,
+        )
+
+    def rendition_urls(self, photo) -> dict[str, str]:
+        from .aws import s3_links
+
+        return s3_links.rendition_urls(photo, client=self.client, bucket=self.bucket)
+
+    def original_url(self, photo) -> str:
+        from .aws import s3_links
+
+        return s3_links.original_url(photo, client=self.client, bucket=self.bucket)
+
+    # The pages link to presigned URLs; an old link to the media views is answered, after
+    # the views' permission check, with a redirect to one.
+    def original_response(self, photo):
+        return HttpResponseRedirect(self.original_url(photo))
+
+    def rendition_response(self, photo, name: str):
+        return HttpResponseRedirect(self.rendition_urls(photo)[name])
+
+    def head(self, key: str) -> ObjectHead | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        etag = (response.get("ETag") or "").strip('"') or None
+        return ObjectHead(
+            size=response["ContentLength"],
+            content_type=response.get("ContentType") or "application/octet-stream",
+            etag=etag,
+        )
+
+    def check_health(self) -> None:
+        self.client.head_bucket(Bucket=self.bucket)
+
+    def delete_photo_files(self, photo_id) -> int:
+        return _delete_photo_files(self.job_store(), photo_id)
 
 
-def job_limits() -> Limits:
-    """The jobs' limits with the byte and pixel caps the web app enforces at upload time."""
-    return dataclasses.replace(
-        Limits.from_env(),
-        max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES,
-        max_pixels=settings.PHOTOS_MAX_PIXELS,
-    )
+BACKENDS = {"local": LocalPhotoStorage, "s3": S3PhotoStorage}
+
+
+def photo_storage() -> LocalPhotoStorage | S3PhotoStorage:
+    """The backend settings.PHOTOS_STORAGE names (settings.py refuses any other value)."""
+    return BACKENDS[settings.PHOTOS_STORAGE]()
+
+
+def _delete_photo_files(store, photo_id) -> int:
+    removed = store.delete_prefix(f"uploads/{photo_id}/")
+    removed += store.delete_prefix(f"renditions/{photo_id}/")
+    return removed
+
+
+_ANY_ID = str(uuid.UUID(int=0))
+_ANY_NAME = "rendition-name"
+
+
+@lru_cache(maxsize=16)
+def _rendition_pattern(script_prefix: str, urlconf) -> str:
+    # reverse() is the bulk of a gallery page's time (three renditions on 48 cards): resolve
+    # the route once per prefix ("/" locally, "/web/" behind an API Gateway stage) and fill
+    # in ids and names. Both are plain ASCII (a UUID, a slug), so no quoting is lost.
+    return reverse("media:rendition", kwargs={"photo_id": _ANY_ID, "name": _ANY_NAME})
+
+
+def _version(photo) -> str:
+    stamp = photo.processed_at.strftime("%Y%m%d%H%M%S") if photo.processed_at else "0"
+    return f"{photo.source_etag[:8]}{stamp}"

@@ -1,29 +1,29 @@
 """Celery adapter over the jobs: one task per (original, job), nothing else.
 
-The task turns its JSON arguments back into an `ObjectCreated` and calls `jobs.work.run_job`
-with the web app's store and the recorder service as sink, exactly like the inline runner and
-the Lambda handlers do. What Celery adds is delivery: late acks plus redelivery when a worker
-dies (nothing is lost), retries with exponential backoff for errors that may pass (network,
-storage, database), and none for a file that is not an image (run_job records it as failed
-and returns normally). A redelivered or retried task is harmless: the recorder is idempotent.
+The task turns its JSON arguments back into an `ObjectCreated` and hands it to job_outcomes,
+the one job-side door into the services (the inline runner and the stream recorder use it
+too). The web side sends it by name (runners.CeleryRunner), never importing this module.
+What Celery adds is delivery: late acks plus redelivery when a worker dies (nothing is
+lost), retries with exponential backoff for errors that may pass (network, storage,
+database), and none for a file that is not an image (run_job records it as failed and
+returns normally). A redelivered or retried task is harmless: the recorder is idempotent.
 """
 
-import dataclasses
 import logging
 import os
 import time
-from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
-from jobs import work
 from jobs.events import ObjectCreated
-from jobs.results import CallableResults
 from webapp.celery import app
 from webapp.logging import log_context
+
+from . import job_outcomes
+from .runners import CELERY_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +57,14 @@ class PhotoJobTask(Task):
             extra={"photo_id": record.photo_id, "job": job, "task_id": task_id},
         )
         try:
-            _record_failure(record, job, "could not be processed, try again later")
+            job_outcomes.record_failure(record, job, "could not be processed, try again later")
         except Exception:
             logger.exception("could not record the failure", extra={"photo_id": record.photo_id})
 
 
 @app.task(
     base=PhotoJobTask,
-    name="photos.run_job",
+    name=CELERY_TASK,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -80,67 +80,19 @@ class PhotoJobTask(Task):
 def run_photo_job(self, record: dict, job: str) -> None:
     created = ObjectCreated(**record)
     with log_context(photo_id=created.photo_id, job=job, task_id=self.request.id):
-        if not _photo_exists(created.photo_id):
+        if not job_outcomes.photo_exists(created.photo_id):
             logger.info("skipped: the photo was deleted")
             return
         started = time.monotonic()
         try:
-            work.run_job(job, created, store=_store(), sink=_sink(), limits=_limits())
+            job_outcomes.run(job, created)
         except SoftTimeLimitExceeded:
             # The same bytes would take as long again: a final answer, not a retry.
             reason = f"took too long: over {SOFT_TIME_LIMIT} s"
-            _record_failure(created, job, reason, started=started)
-
-
-def enqueue(record: ObjectCreated | dict, *, jobs: tuple[str, ...] = work.JOBS) -> None:
-    """Queue every job for one uploaded original. Call it from transaction.on_commit so a
-    worker never looks for a photo row that is not committed yet."""
-    payload = dataclasses.asdict(record) if isinstance(record, ObjectCreated) else dict(record)
-    for job in jobs:
-        run_photo_job.apply_async(args=(payload, job))
+            job_outcomes.record_failure(created, job, reason, started=started)
 
 
 def _arguments(args, kwargs) -> tuple[ObjectCreated, str]:
     record = kwargs.get("record", args[0] if args else {})
     job = kwargs.get("job", args[1] if len(args) > 1 else "")
     return ObjectCreated(**record), job
-
-
-def _record_failure(
-    record: ObjectCreated, job: str, reason: str, *, started: float | None = None
-) -> None:
-    outcome = {
-        "status": "failed",
-        "error": reason,
-        "source_etag": record.etag,
-        # Same fixed-width form run_job uses: string order is time order.
-        "finished_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-        "duration_ms": int((time.monotonic() - started) * 1000) if started else 0,
-    }
-    _sink().record(record.photo_id, job, outcome)
-
-
-def _photo_exists(photo_id: str) -> bool:
-    from .models import Photo
-
-    return Photo.objects.filter(pk=photo_id).exists()
-
-
-# Resolved per task, not at import: the settings (MEDIA_ROOT, S3 or not) may differ between
-# the module's import and the task's run, in tests especially.
-def _store():
-    from .storage import photo_store
-
-    return photo_store()
-
-
-def _limits():
-    from .storage import job_limits
-
-    return job_limits()
-
-
-def _sink() -> CallableResults:
-    from .services import photo_results_record
-
-    return CallableResults(photo_results_record)

@@ -1,36 +1,36 @@
-"""The local stand-in for an S3 presigned POST.
+"""Uploads: the ticket the browser gets, and the local stand-in for S3's POST endpoint.
 
-`ticket_for` gives the browser what S3's generate_presigned_post would: a URL and form fields
-(key, Content-Type, a base64 JSON policy and its signature). The browser POSTs those fields
-and then the file, last, as "file". The upload view checks the policy the way S3 does, so
-the page's JavaScript is the same whether the original lands on this disk or in a bucket.
-In S3 mode the ticket is S3's own presigned POST and this module's upload view is closed:
-bodies never pass through API Gateway (10 MB) or Lambda (6 MB).
+`ticket_for` asks the storage backend: locally a signed policy (upload_policy.py) for the
+upload view, in S3 mode S3's own presigned POST. The browser POSTs the ticket's fields and
+then the file, last, as "file". The upload view checks the policy the way S3 does, so the
+page's JavaScript is the same whether the original lands on this disk or in a bucket. In S3
+mode this module's upload view is closed: bodies never pass through API Gateway (10 MB) or
+Lambda (6 MB).
 """
 
 import base64
 import binascii
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.move import file_move_safe
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.datastructures import MultiValueDict
 
 from jobs.errors import human_bytes
 
 from .models import Photo, PhotoStatus
 from .services import photo_upload_complete
-from .storage import photo_store, uses_s3
+from .storage import photo_storage
+from .upload_policy import sign
 
-_SALT = "darkroom.photos.upload-policy"
+__all__ = ["UploadRefused", "accept_upload", "check_upload", "sign", "ticket_for"]
 # Room for the multipart boundaries and the ticket's fields around the file itself.
 _FORM_OVERHEAD = 64 * 1024
 
@@ -45,46 +45,15 @@ class UploadRefused(Exception):
 
 
 def ticket_for(photo, *, now: datetime | None = None) -> dict:
-    """{"url", "fields"}: everything the browser needs to send this photo's original."""
-    if uses_s3():
-        from .aws.s3_uploads import upload_ticket
-
-        # The upload limit, not the declared size: S3 enforces the range, and an honest
-        # browser's file cannot differ from what it declared anyway.
-        return upload_ticket(
-            key=photo.original_key,
-            content_type=photo.content_type,
-            max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES,
-        )
-    expires = (now or timezone.now()) + timedelta(seconds=settings.PHOTOS_UPLOAD_TICKET_SECONDS)
-    policy = {
-        "expiration": expires.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "conditions": [
-            {"key": photo.original_key},
-            ["content-length-range", 1, settings.PHOTOS_MAX_UPLOAD_BYTES],
-            {"Content-Type": photo.content_type},
-        ],
-    }
-    encoded = base64.b64encode(json.dumps(policy, separators=(",", ":")).encode()).decode()
-    return {
-        "url": reverse("api:upload-file", kwargs={"photo_id": photo.pk}),
-        "fields": {
-            "key": photo.original_key,
-            "Content-Type": photo.content_type,
-            "policy": encoded,
-            "signature": sign(encoded),
-        },
-    }
-
-
-def sign(encoded_policy: str) -> str:
-    return salted_hmac(_SALT, encoded_policy, algorithm="sha256").hexdigest()
+    """{"url", "fields"}: everything the browser needs to send this photo's original, from
+    the storage backend (a signed local policy, or S3's own presigned POST)."""
+    return photo_storage().upload_ticket(photo, now=now)
 
 
 def check_upload(photo, fields, file, *, now: datetime | None = None) -> None:
     """Raise UploadRefused unless `fields` and `file` satisfy a genuine, unexpired ticket
     for this very photo. `file` is the received upload (its real size counts)."""
-    if uses_s3():
+    if not photo_storage().receives_uploads:
         # The tickets are S3's; a file here could only be a client ignoring its ticket's URL.
         raise UploadRefused("uploads go straight to the bucket: use the ticket's url", 400)
     encoded = fields.get("policy", "")
@@ -140,7 +109,7 @@ def accept_upload(*, photo, fields, file) -> Photo:
 
 def _store(photo, file) -> None:
     # A rename when the temporary directory is on the same disk, a copy otherwise.
-    destination = photo_store().path(photo.original_key)
+    destination = photo_storage().path(photo.original_key)
     destination.parent.mkdir(parents=True, exist_ok=True)
     file_move_safe(file.temporary_file_path(), str(destination), allow_overwrite=True)
     destination.chmod(0o640)

@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
+from jobs import formats
+
 from . import links, selectors, services
 from .forms import PhotoWordsForm
 from .models import PhotoStatus
@@ -29,6 +31,10 @@ def _api_config() -> dict:
         "photoUrl": reverse("api:photo", kwargs={"photo_id": any_id}).replace(str(any_id), "{id}"),
         "galleryUrl": reverse("photos:gallery"),
         "maxBytes": settings.PHOTOS_MAX_UPLOAD_BYTES,
+        # The one table of types (jobs/formats.py): the browser guesses a missing File.type
+        # from the extension exactly as the server would.
+        "typesByExtension": formats.TYPES_BY_EXTENSION,
+        "acceptedTypes": list(settings.PHOTOS_ALLOWED_CONTENT_TYPES),
     }
 
 

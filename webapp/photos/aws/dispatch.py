@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from jobs.events import ObjectCreated
 
-from .clients import client, photo_bucket
+from ..storage import S3PhotoStorage
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +25,9 @@ _MULTIPART_ETAG = "-"
 
 def redispatch(record: ObjectCreated) -> str:
     """Announce `record`'s original again; the ETag of the object S3 announces."""
-    s3 = client("s3")
-    bucket = photo_bucket()
+    # The runner's check guarantees S3 storage; its client and bucket are the ones to use.
+    storage = S3PhotoStorage()
+    s3, bucket = storage.client, storage.bucket
     head = s3.head_object(Bucket=bucket, Key=record.key)
     etag = head["ETag"].strip('"')
     if _MULTIPART_ETAG in etag:

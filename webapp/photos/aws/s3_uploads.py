@@ -7,18 +7,25 @@ first and the file last under "file", and S3 answers 204 like the local view.
 
 from django.conf import settings
 
-from .clients import client, photo_bucket
+from .clients import client as default_client
+from .clients import photo_bucket
 
 
 def upload_ticket(
-    *, key: str, content_type: str, max_bytes: int, expires_in: int | None = None
+    *,
+    key: str,
+    content_type: str,
+    max_bytes: int,
+    expires_in: int | None = None,
+    client=None,
+    bucket: str | None = None,
 ) -> dict:
     """A POST that can only put one object, at exactly `key`, of this type and at most
     `max_bytes`, before the ticket expires; S3 enforces every condition of the policy."""
     if expires_in is None:
         expires_in = settings.PHOTOS_UPLOAD_TICKET_SECONDS
-    post = client("s3").generate_presigned_post(
-        Bucket=photo_bucket(),
+    post = (client or default_client("s3")).generate_presigned_post(
+        Bucket=bucket or photo_bucket(),
         Key=key,
         Fields={"Content-Type": content_type},
         Conditions=[

@@ -2,8 +2,9 @@
 
 Configured as an event of the web function (zappa_settings.json), so it runs inside the one
 function that owns the relational schema. Each stream record carries the whole results item
-as it is now (NEW_IMAGE); every job attribute in it goes through `photo_results_record`,
-which is idempotent and ignores older outcomes, so replays and duplicates change nothing.
+as it is now (NEW_IMAGE); every job attribute in it goes through job_outcomes.record_outcome
+(the service `photo_results_record`), which is idempotent and ignores older outcomes, so
+replays and duplicates change nothing.
 
 Failures: a record that cannot be read is skipped (retrying would never help); a record whose
 recording raises (database down, deadlock) is reported in `batchItemFailures` together with
@@ -18,8 +19,9 @@ from django.db import close_old_connections as _close_old_connections
 from django.db import connection
 
 from jobs.results import from_dynamo
+from jobs.work import JOBS
 
-from ..services import JOBS, photo_results_record
+from ..job_outcomes import record_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def record_stream_record(record: dict) -> int:
     for job in JOBS:
         outcome = image.get(job)
         if isinstance(outcome, dict):
-            photo_results_record(photo_id=photo_id, job=job, outcome=outcome)
+            record_outcome(photo_id, job, outcome)
             count += 1
     return count
 

@@ -107,33 +107,13 @@ def _give_up(photo: Photo, attempts: int) -> None:
 
 
 def default_head(key: str):
-    """Where the original is, by the configured storage: S3 in S3 mode, else MEDIA_ROOT."""
-    if getattr(settings, "PHOTOS_STORAGE", "local") == "s3":
-        from botocore.exceptions import ClientError
+    """(etag, size) of the original in the configured storage, or None when it is not there."""
+    from ..storage import photo_storage
 
-        from .clients import client, photo_bucket
-
-        try:
-            response = client("s3").head_object(Bucket=photo_bucket(), Key=key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise
-        return response["ETag"].strip('"'), response["ContentLength"]
-
-    from ..storage import photo_store
-
-    path = photo_store().path(key)
-    if not path.is_file():
+    head = photo_storage().head(key)
+    if head is None:
         return None
-    import hashlib
-
-    # The local store has no ETag; S3's for a single-part upload is the MD5, so use that.
-    digest = hashlib.md5(usedforsecurity=False)
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest(), path.stat().st_size
+    return head.etag, head.size
 
 
 def _instant(value):

@@ -17,19 +17,8 @@ import { renditionImg } from "./photo-card.js";
 const PARALLEL = 3;
 
 // Browsers often leave File.type empty for HEIC/HEIF/AVIF: the extension says what it is.
-const TYPES_BY_EXTENSION = {
-  heic: "image/heic",
-  heif: "image/heif",
-  hif: "image/heif",
-  avif: "image/avif",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  webp: "image/webp",
-  gif: "image/gif",
-  tif: "image/tiff",
-  tiff: "image/tiff",
-};
+// The table is the server's own (jobs/formats.py), handed over in the page's config.
+const TYPES_BY_EXTENSION = config.typesByExtension || {};
 
 export function contentTypeOf(file) {
   if (file.type) return file.type;
