@@ -127,15 +127,17 @@ def measure(task: Path, env: dict, scratch: Path) -> dict:
     driver, events, out = scratch / "driver.py", scratch / "events.json", scratch / "out.json"
     driver.write_text(DRIVER)
     events.write_text(json.dumps([api_gateway(FIRST), api_gateway(SECOND)]))
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-I", "-S", "-B", str(driver), str(task), str(events), str(out)],
         cwd=task,
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(scratch),
              "TMPDIR": str(scratch), "LAMBDA_TASK_ROOT": str(task), **env},
         capture_output=True,
-        check=True,
+        text=True,
         timeout=120,
     )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"the web package failed to start:\n{done.stderr[-3000:]}")
     return json.loads(out.read_text())
 
 
