@@ -225,3 +225,12 @@ LOGGING = {
         "django": {"level": env.str("DJANGO_LOG_LEVEL", default="INFO"), "propagate": True},
     },
 }
+
+# --- Sharing links ---------------------------------------------------------------------------
+# How long a link lives when the owner does not say, and the longest it may (days).
+PHOTOS_SHARE_DEFAULT_DAYS = env.int("PHOTOS_SHARE_DEFAULT_DAYS", default=30)
+PHOTOS_SHARE_MAX_DAYS = env.int("PHOTOS_SHARE_MAX_DAYS", default=365)
+# Per client address, counted in the cache named by RATELIMIT_USE_CACHE: shared pages (and
+# guessed tokens), and the images those pages load (an album page loads many at once).
+THROTTLE_SHARED_PAGES = env.str("THROTTLE_SHARED_PAGES", default="60/m")
+THROTTLE_SHARED_FILES = env.str("THROTTLE_SHARED_FILES", default="600/m")
