@@ -63,3 +63,18 @@ if (list && albumId) {
     }
   });
 }
+
+// After an Earlier/Later form posts, the page comes back at #move-<photo>-<direction>: put
+// the keyboard's focus back on the moved photo's button (or, at either end of the album,
+// where that one is disabled, on its other one) so pressing Enter again moves it on.
+const moved = /^#move-([0-9a-f-]+)-(earlier|later)$/.exec(window.location.hash);
+if (moved) {
+  const [, photoId, direction] = moved;
+  const other = direction === "earlier" ? "later" : "earlier";
+  const button = [`move-${photoId}-${direction}`, `move-${photoId}-${other}`]
+    .map((id) => document.getElementById(id))
+    .find((candidate) => candidate && !candidate.disabled);
+  // After "load": the browser's own scroll to the fragment, which comes later than this
+  // module runs, would otherwise take the focus away again.
+  window.addEventListener("load", () => button?.focus({ preventScroll: false }));
+}
