@@ -203,3 +203,33 @@ def test_pages_need_a_login(client, album):
         assert client.get(url)["Location"].startswith("/accounts/login/")
     response = client.post(f"/photos/{uuid.uuid4()}/organise/", {"action": "share"})
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_album_list_asks_a_fixed_number_of_queries(
+    alice_client, alice, django_assert_max_num_queries
+):
+    from webapp.photos import album_services
+
+    def add_albums(n):
+        for i in range(n):
+            photo = ready_photo(alice)
+            album = album_services.album_create(owner=alice, title=f"A{i}", photo_ids=[photo.pk])
+            if i % 2:
+                album_services.album_cover_set(album=album, photo_id=photo.pk)
+
+    def count(url):
+        with django_assert_max_num_queries(50) as queries:
+            response = alice_client.get(url)
+        return len(queries.captured_queries), response
+
+    add_albums(2)
+    few = {url: count(url)[0] for url in ("/albums/", "/api/albums")}
+    add_albums(8)
+    page_queries, page = count("/albums/")
+    api_queries, api = count("/api/albums")
+    assert (page_queries, api_queries) == (few["/albums/"], few["/api/albums"])
+    html = page.content.decode()
+    assert html.count("album-card__img") == 10, re.findall(
+        r"<li class=\"album-card\">.*?</li>", html, re.S
+    )[:2]
+    assert all(album["cover"] for album in api.json()["albums"])

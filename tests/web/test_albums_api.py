@@ -286,3 +286,32 @@ def test_deleting_a_photo_takes_it_out_of_its_albums(alice_client, alices_album,
     assert alice_client.get(f"/api/albums/{alices_album['id']}").json()["photos"] == ids(
         [photos[2], photos[0]]
     )
+
+
+def test_each_album_keeps_its_own_order_of_shared_photos(alice_client, photos):
+    """The same photos in two albums, in opposite orders: each album lists each photo once,
+    in its own order (the order's join is the album's own, not any album's)."""
+    one = make_album(alice_client, "One", ids(photos))
+    two = make_album(alice_client, "Two", ids(photos))
+    call(alice_client, "PUT", f"/api/albums/{one['id']}/order", {"ids": ids(photos)})
+    call(alice_client, "PUT", f"/api/albums/{two['id']}/order", {"ids": ids(photos[::-1])})
+    assert alice_client.get(f"/api/albums/{one['id']}").json()["photos"] == ids(photos)
+    assert alice_client.get(f"/api/albums/{two['id']}").json()["photos"] == ids(photos[::-1])
+
+
+def test_the_list_gives_each_album_the_cover_its_page_gives(alice_client, photos):
+    dated = make_album(alice_client, "By date", ids(photos))
+    custom = make_album(alice_client, "Mine", ids(photos))
+    call(alice_client, "PUT", f"/api/albums/{custom['id']}/order", {"ids": ids(photos[::-1])})
+    chosen = make_album(alice_client, "Chosen", ids(photos))
+    call(alice_client, "PATCH", f"/api/albums/{chosen['id']}", {"cover": str(photos[2].pk)})
+    covers = {a["title"]: a["cover"] for a in alice_client.get("/api/albums").json()["albums"]}
+    assert covers == {
+        "By date": str(photos[1].pk),  # 1 June, the oldest
+        "Mine": str(photos[2].pk),  # first in the owner's order
+        "Chosen": str(photos[2].pk),
+    }
+    for album in (dated, custom, chosen):
+        assert (
+            alice_client.get(f"/api/albums/{album['id']}").json()["cover"] == covers[album["title"]]
+        )

@@ -69,8 +69,9 @@ class AlbumListView(LoginRequiredMixin, TemplateView):
     template_name = "albums/list.html"
 
     def get_context_data(self, **kwargs):
-        albums = album_selectors.album_list(owner=self.request.user)
-        cards = [(album, album_selectors.album_cover(album=album)) for album in albums]
+        albums = list(album_selectors.album_list(owner=self.request.user))
+        covers = album_selectors.album_covers(albums)
+        cards = [(album, covers[album.pk]) for album in albums]
         return super().get_context_data(cards=cards, **kwargs)
 
     def post(self, request):

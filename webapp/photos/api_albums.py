@@ -35,8 +35,9 @@ def _ids(body: dict) -> list:
     return ids
 
 
-def album_to_dict(album, *, photo_ids=None) -> dict:
-    cover = album_selectors.album_cover(album=album)
+def album_to_dict(album, *, photo_ids=None, cover=False) -> dict:
+    if cover is False:  # not looked up yet (a list looks them all up at once)
+        cover = album_selectors.album_cover(album=album)
     data = {
         "id": str(album.pk),
         "title": album.title,
@@ -87,8 +88,11 @@ class AlbumsView(JsonApiView):
     """GET -> {"albums": [...]}; POST {"title", "ids"?} -> 201 the album."""
 
     def get(self, request):
-        albums = album_selectors.album_list(owner=request.user)
-        return JsonResponse({"albums": [album_to_dict(album) for album in albums]})
+        albums = list(album_selectors.album_list(owner=request.user))
+        covers = album_selectors.album_covers(albums)
+        return JsonResponse(
+            {"albums": [album_to_dict(album, cover=covers[album.pk]) for album in albums]}
+        )
 
     def post(self, request):
         body = _body(request)
