@@ -1,6 +1,7 @@
 """Sharing links through the JSON API: create (expiry, bounds, options), list, revoke one or
 all, and isolation (bob gets a 404 on every route about alice's photo, album or link)."""
 
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -8,7 +9,7 @@ import pytest
 from album_helpers import call, ready_photo
 from django.utils import timezone
 
-from webapp.photos import share_services
+from webapp.photos import share_services, share_tokens
 from webapp.photos.models import Album, ShareLink
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def test_share_a_photo(alice_client, photo):
     assert len(token) == 32  # token_urlsafe(24): 192 bits
     link = ShareLink.objects.get()
     # Only the hash is stored: the token appears nowhere in the row.
-    assert link.token_hash == share_services.token_hash(token) != token
+    assert link.token_hash == share_tokens.token_hash(token) != token
     assert token not in str(ShareLink.objects.values().get())
     expires = timezone.datetime.fromisoformat(data["expires_at"])
     assert before + timedelta(days=7) <= expires <= timezone.now() + timedelta(days=7)
@@ -187,3 +188,18 @@ def test_the_service_refuses_another_users_target(bob, photo):
 
     with pytest.raises(ValidationError):
         share_services.share_create(owner=bob, photo=photo)
+
+
+def test_ids_out_of_any_range_are_a_404_not_an_error(alice_client):
+    response = alice_client.delete("/api/shares/99999999999999999999999")
+    assert response.status_code == 404
+    response = alice_client.post("/shared-links/", {"action": "revoke", "link": "9" * 30})
+    assert response.status_code == 404
+
+
+def test_tokens_are_long_random_and_unrelated(alice, photo):
+    from webapp.photos.share_tokens import new_token
+
+    tokens = {new_token() for _ in range(1000)}
+    assert len(tokens) == 1000
+    assert all(len(token) == 32 and re.fullmatch(r"[A-Za-z0-9_-]+", token) for token in tokens)

@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from . import album_selectors, album_services, selectors, share_selectors, share_services
 from .models import AlbumOrder
-from .share_links import NEW_LINK_SESSION_KEY
+from .share_links import NEW_LINK_SESSION_KEY, share_url
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -31,10 +31,6 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def share_url(request, token: str) -> str:
-    return request.build_absolute_uri(reverse("shared:page", kwargs={"token": token}))
 
 
 def create_link_from_form(request, *, photo=None, album=None) -> None:

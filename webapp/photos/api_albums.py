@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.views import View
 
 from . import album_selectors, album_services, selectors, share_selectors, share_services
-from .album_views import share_url
 from .api import ApiView, error
+from .share_links import share_url
 
 
 def _body(request) -> dict:

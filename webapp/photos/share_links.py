@@ -16,6 +16,11 @@ from .storage import uses_s3
 NEW_LINK_SESSION_KEY = "photos:new_share_url"
 
 
+def share_url(request, token: str) -> str:
+    """The link to send: absolute, since it leaves the site."""
+    return request.build_absolute_uri(reverse("shared:page", kwargs={"token": token}))
+
+
 def rendition_urls(token: str, photo) -> dict[str, str]:
     if uses_s3():
         return links.rendition_urls(photo)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .models import Photo, PhotoStatus, ShareLink
-from .share_services import token_hash
+from .share_tokens import MAX_TOKEN_LENGTH, token_hash
 
 
 def _live():
@@ -32,7 +32,7 @@ def share_get(*, owner, share_id) -> ShareLink:
 
 
 def share_get_by_token(*, token: str) -> ShareLink:
-    if not token or len(token) > 100:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         raise Http404("No such link")
     return get_object_or_404(_live().select_related("photo", "album"), token_hash=token_hash(token))
 

@@ -1,13 +1,8 @@
 """Writes to sharing links: make one for a photo or an album, revoke one or all.
 
-The token (secrets.token_urlsafe(24): 192 random bits) is handed to the owner once, in the
-link; the database keeps its SHA-256 only, so a leaked copy of the database opens nothing.
-A plain hash is enough (no salt, no slow KDF): the token is random, not a password, and
-cannot be guessed from its hash.
+The token is handed to the owner once, in the link; only its hash is stored (share_tokens).
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,12 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Album, Photo, ShareLink
-
-TOKEN_BYTES = 24
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+from .share_tokens import new_token, token_hash
 
 
 def _expires_in(value) -> int:
@@ -60,7 +50,7 @@ def share_create(
     if target.owner_id != owner.pk:
         raise ValidationError("only the owner can share this")
     days = _expires_in(expires_in)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     link = ShareLink.objects.create(
         owner=owner,
         token_hash=token_hash(token),
