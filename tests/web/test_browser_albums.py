@@ -67,6 +67,7 @@ def test_album_share_and_revoke(
     page.get_by_role("button", name="Add to album").click()
     expect(page.get_by_text("Added to “Road trip”.")).to_be_visible()
     expect(page.get_by_role("link", name="Road trip")).to_be_visible()
+    _screenshots(page, "photo-albums")
 
     # The other through albums.js, as the gallery's selection bar calls it.
     page.goto(f"{base}/")
