@@ -230,6 +230,10 @@ LOGGING = {
 # How long a link lives when the owner does not say, and the longest it may (days).
 PHOTOS_SHARE_DEFAULT_DAYS = env.int("PHOTOS_SHARE_DEFAULT_DAYS", default=30)
 PHOTOS_SHARE_MAX_DAYS = env.int("PHOTOS_SHARE_MAX_DAYS", default=365)
+# Bounds per user: albums, photos in one album, live links.
+PHOTOS_MAX_ALBUMS = env.int("PHOTOS_MAX_ALBUMS", default=1000)
+PHOTOS_ALBUM_MAX_PHOTOS = env.int("PHOTOS_ALBUM_MAX_PHOTOS", default=1000)
+PHOTOS_SHARE_MAX_LIVE = env.int("PHOTOS_SHARE_MAX_LIVE", default=500)
 # Per client address, counted in the cache named by RATELIMIT_USE_CACHE: shared pages (and
 # guessed tokens), and the images those pages load (an album page loads many at once).
 THROTTLE_SHARED_PAGES = env.str("THROTTLE_SHARED_PAGES", default="60/m")

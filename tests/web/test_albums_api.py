@@ -315,3 +315,25 @@ def test_the_list_gives_each_album_the_cover_its_page_gives(alice_client, photos
         assert (
             alice_client.get(f"/api/albums/{album['id']}").json()["cover"] == covers[album["title"]]
         )
+
+
+def test_albums_per_user_are_bounded(alice_client, settings):
+    settings.PHOTOS_MAX_ALBUMS = 2
+    make_album(alice_client, "One")
+    make_album(alice_client, "Two")
+    response = call(alice_client, "POST", "/api/albums", {"title": "Three"})
+    assert response.status_code == 400
+    assert response.json() == {"error": "too many albums: at most 2; delete one first"}
+
+
+def test_photos_per_album_are_bounded_and_reorder_takes_the_whole_album(
+    alice_client, photos, settings
+):
+    settings.PHOTOS_ALBUM_MAX_PHOTOS = 2
+    album = make_album(alice_client, photo_ids=ids(photos[:2]))
+    response = call(alice_client, "POST", f"/api/albums/{album['id']}/photos", {"ids": ids(photos)})
+    assert response.status_code == 400
+    assert response.json() == {"error": "an album holds at most 2 photos"}
+    assert len(alice_client.get(f"/api/albums/{album['id']}").json()["photos"]) == 2
+    response = call(alice_client, "PUT", f"/api/albums/{album['id']}/order", {"ids": ids(photos)})
+    assert response.json() == {"error": "too many ids: at most 2 at a time"}

@@ -203,3 +203,14 @@ def test_tokens_are_long_random_and_unrelated(alice, photo):
     tokens = {new_token() for _ in range(1000)}
     assert len(tokens) == 1000
     assert all(len(token) == 32 and re.fullmatch(r"[A-Za-z0-9_-]+", token) for token in tokens)
+
+
+def test_live_links_per_user_are_bounded(alice_client, photo, settings):
+    settings.PHOTOS_SHARE_MAX_LIVE = 2
+    first = share(alice_client, f"/api/photos/{photo.pk}/share")
+    share(alice_client, f"/api/photos/{photo.pk}/share")
+    response = call(alice_client, "POST", f"/api/photos/{photo.pk}/share", {})
+    assert response.status_code == 400
+    assert response.json() == {"error": "too many live links: at most 2; revoke some first"}
+    alice_client.delete(f"/api/shares/{first['id']}")
+    share(alice_client, f"/api/photos/{photo.pk}/share")  # a revoked link frees its place

@@ -7,6 +7,7 @@ nothing crosses from one user to another and nothing is half done.
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -15,7 +16,8 @@ from . import album_selectors
 from .models import Album, AlbumOrder, AlbumPhoto, Photo
 
 MAX_TITLE = 200
-# Per call: what one selection bar request or one reorder may carry.
+# Per call: what one selection bar request may carry (a reorder carries the whole album,
+# bounded by settings.PHOTOS_ALBUM_MAX_PHOTOS).
 MAX_IDS = 500
 
 
@@ -30,13 +32,13 @@ def _title(value) -> str:
     return title
 
 
-def _owned_photo_ids(*, owner, photo_ids) -> list:
+def _owned_photo_ids(*, owner, photo_ids, limit: int = MAX_IDS) -> list:
     """`photo_ids` as the owner's photos' primary keys, in the order given, without repeats;
     refused whole when one of them is someone else's or does not exist."""
     if not isinstance(photo_ids, list | tuple):
         raise ValidationError("ids must be a list of photo ids")
-    if len(photo_ids) > MAX_IDS:
-        raise ValidationError(f"too many ids: at most {MAX_IDS} at a time")
+    if len(photo_ids) > limit:
+        raise ValidationError(f"too many ids: at most {limit} at a time")
     ids = []
     for value in photo_ids:
         try:
@@ -54,7 +56,11 @@ def _owned_photo_ids(*, owner, photo_ids) -> list:
 
 @transaction.atomic
 def album_create(*, owner, title, photo_ids=()) -> Album:
-    album = Album.objects.create(owner=owner, title=_title(title))
+    title = _title(title)
+    limit = settings.PHOTOS_MAX_ALBUMS
+    if Album.objects.filter(owner=owner).count() >= limit:
+        raise ValidationError(f"too many albums: at most {limit}; delete one first")
+    album = Album.objects.create(owner=owner, title=title)
     if photo_ids:
         album_photos_add(album=album, photo_ids=photo_ids)
     return album
@@ -84,6 +90,9 @@ def album_photos_add(*, album: Album, photo_ids) -> int:
         AlbumPhoto.objects.filter(album=album, photo_id__in=ids).values_list("photo_id", flat=True)
     )
     new = [pk for pk in ids if pk not in present]
+    limit = settings.PHOTOS_ALBUM_MAX_PHOTOS
+    if AlbumPhoto.objects.filter(album=album).count() + len(new) > limit:
+        raise ValidationError(f"an album holds at most {limit} photos")
     last = AlbumPhoto.objects.filter(album=album).aggregate(last=Max("position"))["last"]
     start = 0 if last is None else last + 1
     AlbumPhoto.objects.bulk_create(
@@ -108,7 +117,9 @@ def album_photos_remove(*, album: Album, photo_ids) -> int:
 @transaction.atomic
 def album_reorder(*, album: Album, photo_ids) -> Album:
     """The owner's order: `photo_ids` must be exactly the album's photos, first to last."""
-    ids = _owned_photo_ids(owner=album.owner, photo_ids=photo_ids)
+    ids = _owned_photo_ids(
+        owner=album.owner, photo_ids=photo_ids, limit=settings.PHOTOS_ALBUM_MAX_PHOTOS
+    )
     entries = {
         entry.photo_id: entry
         for entry in AlbumPhoto.objects.select_for_update().filter(album=album)

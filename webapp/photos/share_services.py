@@ -50,6 +50,12 @@ def share_create(
     if target.owner_id != owner.pk:
         raise ValidationError("only the owner can share this")
     days = _expires_in(expires_in)
+    limit = settings.PHOTOS_SHARE_MAX_LIVE
+    live = ShareLink.objects.filter(
+        owner=owner, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    if live.count() >= limit:
+        raise ValidationError(f"too many live links: at most {limit}; revoke some first")
     token = new_token()
     link = ShareLink.objects.create(
         owner=owner,
