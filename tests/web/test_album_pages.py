@@ -233,3 +233,8 @@ def test_the_album_list_asks_a_fixed_number_of_queries(
         r"<li class=\"album-card\">.*?</li>", html, re.S
     )[:2]
     assert all(album["cover"] for album in api.json()["albums"])
+
+
+def test_the_photo_forms_target_answers_only_posts(alice_client, alice):
+    photo = ready_photo(alice)
+    assert alice_client.get(f"/photos/{photo.pk}/organise/").status_code == 405

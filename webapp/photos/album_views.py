@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
 from . import album_selectors, album_services, selectors, share_selectors, share_services
@@ -139,10 +140,8 @@ class AlbumDetailView(LoginRequiredMixin, TemplateView):
         return redirect(reverse("albums:detail", kwargs={"album_id": album.pk}) + anchor)
 
 
-class PhotoOrganiseView(LoginRequiredMixin, TemplateView):
+class PhotoOrganiseView(LoginRequiredMixin, View):
     """The photo page's "Add to album" and "Share" forms post here."""
-
-    http_method_names = ["post"]
 
     def post(self, request, photo_id):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
