@@ -56,6 +56,11 @@ def album_covers(albums) -> dict:
     }
 
 
+def album_choices(*, owner):
+    """Ids and titles of the owner's albums, for a menu (no counts, no covers)."""
+    return Album.objects.filter(owner=owner).only("id", "title", "created_at")
+
+
 def album_get(*, owner, album_id) -> Album:
     return get_object_or_404(Album, owner=owner, pk=album_id)
 

@@ -12,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("photos/_photo_organise.html", takes_context=True)
 def photo_organise(context, photo):
     request = context["request"]
-    albums = list(album_selectors.album_list(owner=request.user))
+    albums = list(album_selectors.album_choices(owner=request.user))
     member = album_selectors.album_ids_of_photo(owner=request.user, photo=photo)
     return {
         "csrf_token": context.get("csrf_token"),
