@@ -205,6 +205,13 @@ def test_too_many_requests_from_one_address_is_a_429(visitor, alice, photo, sett
     assert Client(REMOTE_ADDR="192.0.2.7").get(url).status_code == 200
 
 
+def test_retry_after_is_the_rates_window(visitor, alice, photo, settings):
+    settings.THROTTLE_SHARED_PAGES = "1/5m"
+    _, url = link_to(alice, photo=photo)
+    visitor.get(url)
+    assert visitor.get(url)["Retry-After"] == "300"
+
+
 def test_images_have_their_own_larger_budget(visitor, alice, photo, settings):
     settings.THROTTLE_SHARED_PAGES = "1/m"
     settings.THROTTLE_SHARED_FILES = "2/m"

@@ -37,7 +37,7 @@ class SharedView(View):
             increment=True,
         ):
             response = TemplateResponse(request, "shared/limited.html", status=429)
-            response["Retry-After"] = "60"
+            response["Retry-After"] = str(_window_seconds(getattr(settings, self.rate_setting)))
         else:
             try:
                 self.link = share_selectors.share_get_by_token(token=kwargs["token"])
@@ -107,6 +107,16 @@ class SharedAlbumPhotoView(SharedView):
         return TemplateResponse(
             request, "shared/photo.html", {**context, **self.photo_context(photo)}
         )
+
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _window_seconds(rate: str) -> int:
+    """The window of a django-ratelimit rate ("60/m", "100/5m"): when asking again helps."""
+    period = rate.partition("/")[2]
+    digits = "".join(c for c in period if c.isdigit())
+    return int(digits or 1) * _PERIODS.get(period[-1:], 60)
 
 
 def _open(key: str):
