@@ -76,11 +76,21 @@ def test_album_share_and_revoke(
             const albums = await import("/static/photos/albums.js");
             const listed = await albums.listAlbums();
             const answer = await albums.addToAlbum(albumId, ids);
-            return [listed.map((a) => a.title), answer.added];
+            // The other calls, on a scratch album: create with the photo, take it out.
+            const scratch = await albums.createAlbum("Scratch", ids);
+            const removed = await albums.removeFromAlbum(scratch.id, ids);
+            let refused = "";
+            try {
+                await albums.addToAlbum(scratch.id, ["not-an-id"]);
+            } catch (error) {
+                refused = error.message;
+            }
+            return [listed.map((a) => a.title), answer.added, scratch.photos, removed.removed, refused];
         }""",
         [str(album.pk), [plain_id]],
     )
-    assert added == [["Road trip"], 1]
+    assert added == [["Road trip"], 1, [plain_id], 1, "not a photo id: not-an-id"]
+    Album.objects.filter(title="Scratch").delete()
 
     # The album page, in date-taken order; reorder by keyboard, then by dragging.
     page.goto(f"{base}/albums/{album.pk}/")
