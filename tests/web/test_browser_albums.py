@@ -85,7 +85,8 @@ def test_album_share_and_revoke(
             } catch (error) {
                 refused = error.message;
             }
-            return [listed.map((a) => a.title), answer.added, scratch.photos, removed.removed, refused];
+            const titles = listed.map((a) => a.title);
+            return [titles, answer.added, scratch.photos, removed.removed, refused];
         }""",
         [str(album.pk), [plain_id]],
     )
