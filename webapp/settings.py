@@ -274,3 +274,16 @@ AWS_SES_AUTO_THROTTLE = None
 # Reset mails one account may be sent in an hour: the form mails whoever owns the address
 # typed in, so without a bound it is a way to flood an inbox through our SES sender.
 ACCOUNTS_RESET_MAILS_PER_HOUR = env.int("ACCOUNTS_RESET_MAILS_PER_HOUR", default=3)
+
+# --- Sharing links ---------------------------------------------------------------------------
+# How long a link lives when the owner does not say, and the longest it may (days).
+PHOTOS_SHARE_DEFAULT_DAYS = env.int("PHOTOS_SHARE_DEFAULT_DAYS", default=30)
+PHOTOS_SHARE_MAX_DAYS = env.int("PHOTOS_SHARE_MAX_DAYS", default=365)
+# Bounds per user: albums, photos in one album, live links.
+PHOTOS_MAX_ALBUMS = env.int("PHOTOS_MAX_ALBUMS", default=1000)
+PHOTOS_ALBUM_MAX_PHOTOS = env.int("PHOTOS_ALBUM_MAX_PHOTOS", default=1000)
+PHOTOS_SHARE_MAX_LIVE = env.int("PHOTOS_SHARE_MAX_LIVE", default=500)
+# Per client address, counted in the cache named by RATELIMIT_USE_CACHE: shared pages (and
+# guessed tokens), and the images those pages load (an album page loads many at once).
+THROTTLE_SHARED_PAGES = env.str("THROTTLE_SHARED_PAGES", default="60/m")
+THROTTLE_SHARED_FILES = env.str("THROTTLE_SHARED_FILES", default="600/m")

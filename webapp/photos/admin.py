@@ -390,3 +390,7 @@ def _without_exif(jobs: dict) -> dict:
     count = len(exif) if isinstance(exif, dict) else 0
     note = f"{count} tags: see the EXIF section"
     return {**jobs, "metadata": {**metadata, "result": {**result, "exif": note}}}
+
+
+# Albums and sharing links have their own module; importing it registers them.
+from . import admin_albums  # noqa: E402, F401

@@ -114,3 +114,97 @@ class Photo(models.Model):
     @property
     def has_gps(self) -> bool:
         return self.gps_lat is not None and self.gps_lon is not None
+
+
+class AlbumOrder(models.TextChoices):
+    TAKEN = "taken", "Date taken"
+    CUSTOM = "custom", "Your order"
+
+
+class Album(models.Model):
+    """A named group of the owner's photos. Deleting an album never deletes its photos."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="albums"
+    )
+    title = models.CharField(max_length=200)
+    photos = models.ManyToManyField(Photo, through="AlbumPhoto", related_name="albums")
+    # Chosen by the owner; when empty (or the photo left the album) the first photo in the
+    # album's order is the cover (album_selectors.album_cover).
+    cover = models.ForeignKey(
+        Photo, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order = models.CharField(max_length=8, choices=AlbumOrder.choices, default=AlbumOrder.TAKEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="album_owner_created")]
+
+    def __str__(self):
+        return self.title
+
+
+class AlbumPhoto(models.Model):
+    """A photo's place in an album: `position` is the owner's order (ascending)."""
+
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="entries")
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="album_entries")
+    position = models.PositiveIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["album", "photo"], name="album_photo_once"),
+        ]
+        indexes = [models.Index(fields=["album", "position"], name="album_photo_position")]
+
+    def __str__(self):
+        return f"{self.album_id}:{self.photo_id}@{self.position}"
+
+
+class ShareLink(models.Model):
+    """A link that shows one photo or one album to anyone holding it, until it expires or
+    is revoked. Only the SHA-256 of the token is kept: a copy of the database does not
+    open anyone's photos."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    photo = models.ForeignKey(
+        Photo, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
+    album = models.ForeignKey(
+        Album, null=True, blank=True, on_delete=models.CASCADE, related_name="share_links"
+    )
+    include_location = models.BooleanField(default=False)
+    allow_download = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # Revoked links are kept (with when) rather than deleted, so the owner's history and an
+    # audit can tell "revoked" from "never existed"; they answer 404 all the same.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(photo__isnull=False, album__isnull=True)
+                    | models.Q(photo__isnull=True, album__isnull=False)
+                ),
+                name="share_link_photo_xor_album",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="share_owner_created")]
+
+    def __str__(self):
+        return f"Link to {self.album or self.photo}"
+
+    @property
+    def target(self):
+        return self.album if self.album_id else self.photo

@@ -50,6 +50,8 @@ class LocalPhotoStorage:
     bucket = "local"
     # The browser posts the original to this site, which checks the ticket (uploads.py).
     receives_uploads = True
+    # Links go to this site's views, which check who asks on every request.
+    presigns_links = False
 
     def job_store(self) -> LocalStore:
         return LocalStore(settings.MEDIA_ROOT)
@@ -136,6 +138,8 @@ class S3PhotoStorage:
 
     name = "s3"
     receives_uploads = False
+    # Links are presigned GETs of the private bucket: the page that hands them out vouches.
+    presigns_links = True
 
     def __init__(self, *, client=None, bucket: str | None = None):
         self._client = client

@@ -28,6 +28,7 @@ def _api_config() -> dict:
     return {
         "uploadsUrl": reverse("api:uploads"),
         "photosUrl": reverse("api:photos"),
+        "albumsUrl": reverse("api:albums"),
         "photoUrl": reverse("api:photo", kwargs={"photo_id": any_id}).replace(str(any_id), "{id}"),
         "galleryUrl": reverse("photos:gallery"),
         "maxBytes": settings.PHOTOS_MAX_UPLOAD_BYTES,
