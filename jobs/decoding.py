@@ -22,6 +22,7 @@ import os
 import re
 import struct
 import threading
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +31,7 @@ from PIL import (
     AvifImagePlugin,
     GifImagePlugin,
     Image,
+    ImageFile,
     JpegImagePlugin,
     MpoImagePlugin,  # noqa: F401 - jpeg_factory imports it on the first MPO; never in a race
     PngImagePlugin,
@@ -165,6 +167,26 @@ def read_header(source: str | os.PathLike | BinaryIO, *, limits: Limits | None =
     rest. A file object passed in stays open: don't close the image, which would close it.
     """
     return _open(source, limits or Limits(), header_only=True)
+
+
+def decode_8bit(image: Image.Image) -> Image.Image:
+    """Have a 16-bit greyscale PNG decode straight to 8 bits (the high byte of each sample).
+
+    Pillow decodes 16-bit RGB(A) PNGs to 8 bits already, but 16-bit grey to I;16, which the
+    renditions then widen to 32 bits to scale down: three copies of the largest thing in
+    memory where one 8-bit one does. Call before `load_pixels`; other images are unchanged.
+    """
+    if (
+        image.format == "PNG"
+        and image.mode == "I;16"
+        and getattr(image, "n_frames", 1) == 1
+        and image.tile
+        and all(tile.codec_name == "zip" and tile.args == "I;16B" for tile in image.tile)
+    ):
+        image.tile = [tile._replace(args="L;16B") for tile in image.tile]
+        image._mode = "L"
+        image.info.pop("transparency", None)  # a 16-bit sample value, meaningless in L
+    return image
 
 
 def load_pixels(image: Image.Image) -> Image.Image:
@@ -354,12 +376,62 @@ def _plugin(fmt: str, *, header_only: bool):
         return _heif_plugin()
     return {
         "JPEG": JpegImagePlugin.jpeg_factory,  # answers MPO itself
-        "PNG": PngImagePlugin.PngImageFile,
+        "PNG": _PngImageFile,
         "WEBP": WebPImagePlugin.WebPImageFile,
         "GIF": GifImagePlugin.GifImageFile,
         "TIFF": TiffImagePlugin.TiffImageFile,
         "AVIF": AvifImagePlugin.AvifImageFile,
     }[fmt]
+
+
+# ------------------------------------------------------------------ PNG text chunks
+
+# Text a job reads from Pillow: the orientation Pillow's getexif() finds in ImageMagick's
+# hex EXIF dump or in XMP. The metadata job walks the chunks itself (`jobs.metadata`).
+_PNG_TEXT_KEPT = (b"Raw profile type exif", b"Raw profile type APP1", b"XML:com.adobe.xmp")
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+# Pillow inflates every tEXt/zTXt/iTXt chunk up to 1 MB each and 64 MB in all; a PNG can
+# carry thousands. Past these many kept chunks, the rest are read past, never inflated.
+MAX_PNG_TEXT_KEPT = 4
+
+
+class _PngTextSkippingStream(PngImagePlugin.PngStream):
+    """Pillow's PNG chunk reader, reading past text chunks nobody uses instead of
+    inflating them: a 1.6 MB PNG can hold 200 zTXt chunks of 8 MiB each."""
+
+    def __init__(self, fp):
+        super().__init__(fp)
+        self.kept_text = 0
+
+    def call(self, cid: bytes, pos: int, length: int) -> bytes:
+        if cid not in _PNG_TEXT_CHUNKS:
+            return super().call(cid, pos, length)
+        # The keyword is at most 79 bytes and comes first: read it before deciding.
+        start = self.fp.tell()
+        keyword = self.fp.read(min(length, 80)).partition(b"\x00")[0]
+        self.fp.seek(start)
+        if keyword in _PNG_TEXT_KEPT and self.kept_text < MAX_PNG_TEXT_KEPT:
+            self.kept_text += 1
+            try:
+                return super().call(cid, pos, length)
+            except ValueError:  # over Pillow's MAX_TEXT_CHUNK: the tag is lost, not the photo
+                self.fp.seek(start)
+        # Read (its CRC is still checked), never inflated.
+        return ImageFile._safe_read(self.fp, length)
+
+
+class _PngImageFile(PngImagePlugin.PngImageFile):
+    """Pillow's PNG reader on `_PngTextSkippingStream`, at open and after the pixel data."""
+
+
+# PngImageFile._open builds its chunk reader as `PngStream(self.fp)`, with no hook to pass
+# another. Its own code, run with that one name bound to the text-skipping reader, keeps
+# every other line Pillow's (tests/jobs/test_png_text.py fails if a Pillow upgrade moves it).
+_PngImageFile._open = types.FunctionType(
+    PngImagePlugin.PngImageFile._open.__code__,
+    {**vars(PngImagePlugin), "PngStream": _PngTextSkippingStream},
+    "_open",
+)
 
 
 def _bomb(exc: Exception, limits: Limits | None = None) -> TooLarge:

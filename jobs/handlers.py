@@ -22,7 +22,7 @@ import jobs.metadata  # noqa: F401
 import jobs.renditions  # noqa: F401
 from jobs import logs
 from jobs.config import Limits
-from jobs.events import object_created, uploads_only
+from jobs.events import from_bucket, object_created, uploads_only
 from jobs.results import DynamoResults
 from jobs.storage import S3Store
 from jobs.work import run_job
@@ -36,6 +36,8 @@ limits = Limits.from_env()
 # and tooling included, for no gain: the first record pays it once either way.)
 store = S3Store()
 sink = DynamoResults(os.environ.get("PHOTOS_RESULTS_TABLE", ""))
+# The one bucket this function reads: a record naming any other is refused, unread.
+bucket = os.environ.get("PHOTOS_BUCKET", "")
 
 _cold_start = True
 
@@ -63,7 +65,7 @@ def _invoke(job: str, event: dict, context) -> dict:
 def handle(job: str, event: dict) -> dict:
     """Run `job` on every upload the event announces; a summary for the invocation result."""
     candidates = object_created(event)
-    records = uploads_only(candidates)
+    records = from_bucket(uploads_only(candidates), bucket)
     summary = {"job": job, "processed": 0, "failed": 0, "skipped": len(candidates) - len(records)}
     if not candidates:
         logger.info("nothing to do: the event announces no created object")
@@ -74,6 +76,9 @@ def handle(job: str, event: dict) -> dict:
             except Exception:
                 logger.exception("%s failed; raising so Lambda retries the event", job)
                 raise
+        if outcome["status"] == "superseded":
+            summary["skipped"] += 1
+            continue
         summary["processed"] += 1
         if outcome["status"] == "failed":
             summary["failed"] += 1

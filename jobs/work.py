@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 
 from jobs.config import Limits
-from jobs.errors import NotAnImage
+from jobs.errors import NotAnImage, Superseded
 from jobs.events import ObjectCreated, is_upload_key
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ def run_job(job: str, record: ObjectCreated, *, store, sink, limits: Limits | No
 
     Returns the outcome: `{"status": "done", "result": ...}` or `{"status": "failed",
     "error": reason}`, plus `source_etag`, `finished_at` (ISO-8601 UTC) and `duration_ms`.
+
+    When the original is no longer the object the record names (overwritten since), nothing
+    is written or recorded and the outcome is `{"status": "superseded", "reason": ...}`:
+    the event for the object that replaced it does the work, on the bytes it announces.
     """
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}; expected one of {', '.join(JOBS)}")
@@ -47,6 +51,14 @@ def run_job(job: str, record: ObjectCreated, *, store, sink, limits: Limits | No
         outcome = {"status": "done", "result": result}
     except NotAnImage as exc:
         outcome = {"status": "failed", "error": exc.reason}
+    except Superseded as exc:
+        logger.warning(
+            "%s skipped: %s",
+            job,
+            exc.reason,
+            extra={"photo_id": photo_id, "job": job, "status": "superseded"},
+        )
+        return {"status": "superseded", "reason": exc.reason, "source_etag": record.etag}
     outcome["source_etag"] = record.etag
     outcome["finished_at"] = _utc_now()
     outcome["duration_ms"] = int((time.monotonic() - started) * 1000)
