@@ -55,5 +55,10 @@ class Limits:
             max_pixels=_int_env("PHOTOS_MAX_PIXELS", 200_000_000),
             sizes=_sizes_env("PHOTOS_RENDITION_SIZES"),
             webp_quality=_int_env("PHOTOS_WEBP_QUALITY", 80),
-            memory_mb=_int_env("PHOTOS_JOB_MEMORY_MB", 1769),
+            # Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE to each function's own memory, so
+            # every stage gets its figure without repeating it in zappa_settings.json (where
+            # metadata inherits thumbnails' environment); the setting wins elsewhere.
+            memory_mb=_int_env(
+                "PHOTOS_JOB_MEMORY_MB", _int_env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 1769)
+            ),
         )

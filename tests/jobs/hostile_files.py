@@ -27,15 +27,27 @@ def flat_png(width: int, height: int, *, bit_depth: int = 8, color_type: int = 2
     """
     bands = {0: 1, 2: 3, 4: 2, 6: 4}[color_type]
     row = b"\x00" + b"\x00" * (width * bands * bit_depth // 8)
-    compressor = zlib.compressobj(9)
-    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
     return (
         PNG_SIGNATURE
         + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", body)
+        + png_chunk(b"IDAT", _repeated_zlib(row * 64, height // 64, row * (height % 64)))
         + png_chunk(b"IEND", b"")
     )
+
+
+def _repeated_zlib(block: bytes, times: int, tail: bytes) -> bytes:
+    """zlib(block * times + tail), compressing `block` once: a full flush resets the
+    compressor, so every copy of the block compresses to the same bytes (GBs in a second)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(times):
+        checksum = zlib.adler32(block, checksum)
+    checksum = zlib.adler32(tail, checksum)
+    last = zlib.compressobj(9, zlib.DEFLATED, -15)
+    ending = last.compress(tail) + last.flush()
+    return b"\x78\xda" + repeated * times + ending + struct.pack(">I", checksum)
 
 
 def ztxt_bomb(count: int = 200, *, inflated: int = 8 << 20, before_idat: bool = False) -> bytes:

@@ -27,6 +27,16 @@ def test_the_budget_follows_the_functions_memory(monkeypatch):
     assert Limits().memory_mb == 1769  # the thumbnails function's, when nothing says
 
 
+def test_on_lambda_the_budget_is_the_functions_own_memory(monkeypatch):
+    monkeypatch.delenv("PHOTOS_JOB_MEMORY_MB", raising=False)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")  # what Lambda sets
+
+    assert Limits.from_env().memory_mb == 256
+
+    monkeypatch.setenv("PHOTOS_JOB_MEMORY_MB", "1024")  # an explicit setting still wins
+    assert Limits.from_env().memory_mb == 1024
+
+
 def test_a_16_bit_grey_png_decodes_straight_to_8_bits():
     # given 16-bit grey samples whose high and low bytes differ
     source = Image.new("I;16", (300, 2))
