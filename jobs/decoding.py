@@ -376,7 +376,7 @@ def _plugin(fmt: str, *, header_only: bool):
         return _heif_plugin()
     return {
         "JPEG": JpegImagePlugin.jpeg_factory,  # answers MPO itself
-        "PNG": _PngImageFile,
+        "PNG": _PngHeader if header_only else _PngImageFile,
         "WEBP": WebPImagePlugin.WebPImageFile,
         "GIF": GifImagePlugin.GifImageFile,
         "TIFF": TiffImagePlugin.TiffImageFile,
@@ -399,6 +399,8 @@ class _PngTextSkippingStream(PngImagePlugin.PngStream):
     """Pillow's PNG chunk reader, reading past text chunks nobody uses instead of
     inflating them: a 1.6 MB PNG can hold 200 zTXt chunks of 8 MiB each."""
 
+    kept = _PNG_TEXT_KEPT
+
     def __init__(self, fp):
         super().__init__(fp)
         self.kept_text = 0
@@ -410,7 +412,7 @@ class _PngTextSkippingStream(PngImagePlugin.PngStream):
         start = self.fp.tell()
         keyword = self.fp.read(min(length, 80)).partition(b"\x00")[0]
         self.fp.seek(start)
-        if keyword in _PNG_TEXT_KEPT and self.kept_text < MAX_PNG_TEXT_KEPT:
+        if keyword in self.kept and self.kept_text < MAX_PNG_TEXT_KEPT:
             self.kept_text += 1
             try:
                 return super().call(cid, pos, length)
@@ -420,18 +422,28 @@ class _PngTextSkippingStream(PngImagePlugin.PngStream):
         return ImageFile._safe_read(self.fp, length)
 
 
-class _PngImageFile(PngImagePlugin.PngImageFile):
-    """Pillow's PNG reader on `_PngTextSkippingStream`, at open and after the pixel data."""
+class _PngHeaderStream(_PngTextSkippingStream):
+    """For a header-only reader (the metadata job walks the text chunks itself): no text
+    chunk is inflated at all."""
+
+    kept = ()
 
 
-# PngImageFile._open builds its chunk reader as `PngStream(self.fp)`, with no hook to pass
-# another. Its own code, run with that one name bound to the text-skipping reader, keeps
-# every other line Pillow's (tests/jobs/test_png_text.py fails if a Pillow upgrade moves it).
-_PngImageFile._open = types.FunctionType(
-    PngImagePlugin.PngImageFile._open.__code__,
-    {**vars(PngImagePlugin), "PngStream": _PngTextSkippingStream},
-    "_open",
-)
+def _png_reader(name: str, stream: type) -> type:
+    # PngImageFile._open builds its chunk reader as `PngStream(self.fp)`, with no hook to
+    # pass another. Its own code, run with that one name bound to ours, keeps every other
+    # line Pillow's (tests/jobs/test_png_text.py fails if a Pillow upgrade moves it).
+    _open = types.FunctionType(
+        PngImagePlugin.PngImageFile._open.__code__,
+        {**vars(PngImagePlugin), "PngStream": stream},
+        "_open",
+    )
+    return type(name, (PngImagePlugin.PngImageFile,), {"_open": _open, "__module__": __name__})
+
+
+# Pillow's PNG reader on `_PngTextSkippingStream`, at open and after the pixel data.
+_PngImageFile = _png_reader("_PngImageFile", _PngTextSkippingStream)
+_PngHeader = _png_reader("_PngHeader", _PngHeaderStream)
 
 
 def _bomb(exc: Exception, limits: Limits | None = None) -> TooLarge:

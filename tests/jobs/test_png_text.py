@@ -44,6 +44,21 @@ def test_opening_a_ztxt_bomb_inflates_nothing(inflations, before_idat):
     assert inflations == []  # the PNG's own IDAT is not inflated by a header read either
 
 
+def test_a_header_read_inflates_not_even_the_text_the_renditions_keep(inflations):
+    # given compressed XMP before the image data (Pillow would inflate it at open)
+    xmp = png_chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x01\x00\x00\x00" + zlib.compress(XMP))
+    png = flat_png(5, 4)
+    data = io.BytesIO(png[:33] + xmp + png[33:])
+
+    read_header(data)
+    assert inflations == []
+
+    # while the metadata job's own walk reads it, once
+    data.seek(0)
+    assert extract(data)["lens"] == "Hostile 50mm"
+    assert len(inflations) == 1
+
+
 def test_metadata_of_the_issues_bomb_is_cheap_and_still_finds_what_it_uses():
     # given the issue's 1.6 MB PNG (200 zTXt of 8 MiB each) with the XMP after the bombs
     bomb = ztxt_bomb(count=200)
