@@ -21,6 +21,7 @@ import io
 import os
 import re
 import struct
+import sys
 import threading
 import types
 from dataclasses import dataclass
@@ -169,23 +170,39 @@ def read_header(source: str | os.PathLike | BinaryIO, *, limits: Limits | None =
     return _open(source, limits or Limits(), header_only=True)
 
 
-def decode_8bit(image: Image.Image) -> Image.Image:
-    """Have a 16-bit greyscale PNG decode straight to 8 bits (the high byte of each sample).
+# 16-bit grey raw modes -> the unpacker that keeps each sample's high byte, per decoder.
+# libtiff hands Pillow native-order samples.
+_NATIVE_HIGH_BYTE = "L;16" if sys.byteorder == "little" else "L;16B"
+_HIGH_BYTE_UNPACKERS = {
+    ("PNG", "zip", "I;16B"): "L;16B",
+    ("TIFF", "raw", "I;16"): "L;16",
+    ("TIFF", "raw", "I;16B"): "L;16B",
+    ("TIFF", "raw", "I;16N"): _NATIVE_HIGH_BYTE,
+    ("TIFF", "libtiff", "I;16N"): _NATIVE_HIGH_BYTE,
+}
 
-    Pillow decodes 16-bit RGB(A) PNGs to 8 bits already, but 16-bit grey to I;16, which the
+
+def decode_8bit(image: Image.Image) -> Image.Image:
+    """Have a 16-bit greyscale PNG or TIFF decode straight to 8 bits (each sample's high byte).
+
+    Pillow decodes 16-bit RGB(A) to 8 bits already, but 16-bit grey to I;16, which the
     renditions then widen to 32 bits to scale down: three copies of the largest thing in
     memory where one 8-bit one does. Call before `load_pixels`; other images are unchanged.
     """
-    if (
-        image.format == "PNG"
-        and image.mode == "I;16"
-        and getattr(image, "n_frames", 1) == 1
-        and image.tile
-        and all(tile.codec_name == "zip" and tile.args == "I;16B" for tile in image.tile)
-    ):
-        image.tile = [tile._replace(args="L;16B") for tile in image.tile]
-        image._mode = "L"
-        image.info.pop("transparency", None)  # a 16-bit sample value, meaningless in L
+    if image.mode != "I;16" or not image.tile:
+        return image
+    if image.format == "PNG" and getattr(image, "n_frames", 1) != 1:
+        return image  # APNG frames are composited in the image's own mode
+    tiles = []
+    for tile in image.tile:
+        args = tile.args if isinstance(tile.args, tuple) else (tile.args,)
+        unpacker = _HIGH_BYTE_UNPACKERS.get((image.format, tile.codec_name, args[0]))
+        if unpacker is None:
+            return image
+        tiles.append(tile._replace(args=(unpacker, *args[1:]) if args is tile.args else unpacker))
+    image.tile = tiles
+    image._mode = "L"
+    image.info.pop("transparency", None)  # a 16-bit sample value, meaningless in L
     return image
 
 

@@ -52,7 +52,23 @@ def test_a_16_bit_grey_png_decodes_straight_to_8_bits():
 
         # then: the high byte of each sample, as the old 32-bit detour gave
         assert image.mode == "L"
-        assert list(image.getdata())[:300] == [(x * 217) >> 8 for x in range(300)]
+        assert list(image.get_flattened_data())[:300] == [(x * 217) >> 8 for x in range(300)]
+
+
+@pytest.mark.parametrize("compression", [None, "tiff_deflate", "tiff_lzw", "packbits"])
+def test_a_16_bit_grey_tiff_decodes_straight_to_8_bits(compression):
+    source = Image.new("I;16", (300, 20))
+    source.putdata([(x * 217) % 65536 for x in range(6000)])
+    data = io.BytesIO()
+    source.save(data, "TIFF", compression=compression)
+    data.seek(0)
+
+    with open_image(data) as image:
+        decode_8bit(image)
+        load_pixels(image)
+
+        assert image.mode == "L"
+        assert list(image.get_flattened_data()) == [v >> 8 for v in source.get_flattened_data()]
 
 
 def test_other_images_keep_their_decoder(photos_dir):
