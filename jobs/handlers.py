@@ -8,7 +8,9 @@ Error policy, per record: a file that cannot become a photo is recorded as faile
 invocation succeeds (retrying would fail the same way, forever); any other error (S3,
 DynamoDB, throttling, a bug) raises so Lambda retries the event and, after its retries,
 sends it to the function's failure destination. Retried and duplicate deliveries redo the
-same work and write the same state.
+same work and write the same state. Skipped, logged and never read: records naming a key
+outside uploads/, a bucket other than PHOTOS_BUCKET, or an original replaced since the
+event (its ETag no longer matches; the replacement's own event does the work).
 """
 
 import logging
