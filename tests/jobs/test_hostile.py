@@ -8,10 +8,9 @@ RTL and control characters at the longest a file system allows (a 64 KB *key* is
 file: tests/jobs/test_events_properties.py refuses it at the event).
 
 Each job runs over the whole corpus through its command line (`jobs.cli.main`, one call per
-file to time each, all in one process like a warm container), in a child process whose
-address space is capped at the Lambda
-function's memory and whose CPU time is capped at its timeout, both read from
-zappa_settings.json. Every file must be answered, by a result or `ok: false` with a
+file to time each, all in one process like a warm container), in a child process whose address space is
+capped at the Lambda function's memory and whose CPU time is capped at its timeout, both
+read from zappa_settings.json. Every file must be answered, by a result or `ok: false` with a
 reason; none may hit an unexpected error; the process must exit 0, never be killed.
 """
 
