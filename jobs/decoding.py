@@ -40,6 +40,7 @@ from PIL import (
     WebPImagePlugin,
 )
 
+from jobs.budget import check_header_read
 from jobs.config import Limits
 from jobs.errors import NotAnImage, TooLarge, human_bytes
 
@@ -283,6 +284,7 @@ def _sniff_and_check(
         raise NotAnImage(f"unsupported image format: {other}" if other else "not an image")
     fmt = sniffed[0]
     fp.seek(start)
+    check_header_read(fmt, size, limits)
     if fmt in ("HEIF", "AVIF"):
         _check_isobmff_complete(fp, size, fmt)
     elif fmt == "GIF" and not header_only:  # the canvas is a danger only to a player

@@ -74,6 +74,19 @@ def tiff_with_icc(profile: bytes, size=(16, 16)) -> bytes:
     return out.getvalue()
 
 
+def heic_with_exif_of(size: int, seed: int = 0) -> bytes:
+    """A 64 x 64 HEIC whose EXIF box holds `size` bytes, mostly noise after a valid header."""
+    import pillow_heif
+
+    exif = Image.Exif()
+    exif[0x010E] = "hostile"
+    out = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (64, 64), (10, 20, 30))).save(
+        out, format="HEIF", exif=b"Exif\x00\x00" + exif.tobytes() + random_bytes(size, seed)
+    )
+    return out.getvalue()
+
+
 def random_bytes(n: int, seed: int) -> bytes:
     return random.Random(seed).randbytes(n)
 

@@ -13,7 +13,8 @@ from PIL import Image
 from jobs.budget import render_peak
 from jobs.config import Limits
 from jobs.decoding import decode_8bit, load_pixels, open_image
-from jobs.errors import TooLarge
+from jobs.errors import TooLarge, human_bytes
+from jobs.metadata import extract
 from jobs.renditions import render
 
 
@@ -159,3 +160,18 @@ def test_the_16_bit_grey_bomb_of_the_issue_now_renders_in_a_fraction(tmp_path):
 
     assert measured < 400 * 2**20
     assert estimate < Limits().decode_budget
+
+
+def test_a_heif_whose_header_read_would_not_fit_is_refused_before_reading(photos_dir):
+    # given a function so small that 4 copies of this 1.3 MB HEIC do not fit
+    small = Limits(memory_mb=2)
+    needed = 4 * (photos_dir / "heif_pug.heic").stat().st_size
+
+    # when / then: refused in words, by the metadata job too (headers only)
+    with pytest.raises(TooLarge) as refused:
+        extract(photos_dir / "heif_pug.heic", limits=small)
+    assert refused.value.reason == (
+        f"too large to read: {human_bytes(needed)} needed, limit {human_bytes(small.decode_budget)}"
+    )
+    # while a JPEG's header is read in small pieces, whatever the file's size
+    assert extract(photos_dir / "hopper.jpg", limits=small)["ok"]

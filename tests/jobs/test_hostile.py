@@ -8,10 +8,11 @@ RTL and control characters at the longest a file system allows (a 64 KB *key* is
 file: tests/jobs/test_events_properties.py refuses it at the event).
 
 Each job runs over the whole corpus through its command line (`jobs.cli.main`, one call per
-file to time each, all in one process like a warm container), in a child process whose address space is
-capped at the Lambda function's memory and whose CPU time is capped at its timeout, both
-read from zappa_settings.json. Every file must be answered, by a result or `ok: false` with a
-reason; none may hit an unexpected error; the process must exit 0, never be killed.
+file to time each, all in one process like a warm container), in a child process whose
+address space is capped at the Lambda function's memory and whose CPU time is capped at its
+timeout, both read from zappa_settings.json. Every file must be answered, by a result or
+`ok: false` with a reason; none may hit an unexpected error; the process must exit 0,
+never be killed.
 """
 
 import json
@@ -24,6 +25,7 @@ from pathlib import Path
 import pytest
 from hostile_files import (
     flat_png,
+    heic_with_exif_of,
     jpeg_with_hostile_strings,
     many_frame_gif,
     many_page_tiff,
@@ -86,6 +88,8 @@ def corpus(tmp_path_factory) -> list[Path]:
         "gif-10000-frames.gif": many_frame_gif(10_000),
         "tiff-1000-pages.tif": many_page_tiff(1_000),
         "exif-nul-rtl-control.jpg": jpeg_with_hostile_strings(HOSTILE_STRINGS),
+        # all but the whole upload limit in one EXIF box: the metadata function's 256 MB
+        "heic-45MB-exif.heic": heic_with_exif_of(45_000_000),
     }
     for seed in range(6):
         files[f"icc-20MB-random-{seed}.tif"] = tiff_with_icc(random_bytes(20_000_000, seed))
@@ -169,6 +173,7 @@ def test_every_hostile_file_is_answered_within_the_functions_limits(job, corpus,
     assert by_name["exif-nul-rtl-control.jpg"]["ok"]
     assert all(by_name[f"icc-20MB-random-{seed}.tif"]["ok"] for seed in range(6))
     assert by_name["gif-10000-frames.gif"]["ok"] and by_name["tiff-1000-pages.tif"]["ok"]
+    assert by_name["heic-45MB-exif.heic"]["ok"]
     for name in ("\u202egpj.exe.jpg", "ctl-\x01\x07\x1b[31m\n\t.jpg", "x" * 251 + ".jpg"):
         assert by_name[name]["ok"], name
     if job == "renditions":  # written under folders a terminal shows as they are
