@@ -234,6 +234,7 @@ def test_s3_mode_uses_presigned_urls_not_public_objects(
     from webapp.photos.aws import s3_links
 
     settings.PHOTOS_STORAGE = "s3"
+    settings.PHOTOS_BUCKET = "darkroom-photos"
     signed = []
 
     def presigned_get(key, **kwargs):
