@@ -9,4 +9,5 @@ urlpatterns = [
     path("uploads/<uuid:photo_id>/file", api.UploadFileView.as_view(), name="upload-file"),
     path("photos", api.PhotoListView.as_view(), name="photos"),
     path("photos/<uuid:photo_id>", api.PhotoView.as_view(), name="photo"),
+    path("map", api.MapPointsView.as_view(), name="map"),
 ]

@@ -31,6 +31,21 @@ def rendition_urls(photo) -> dict[str, str]:
     }
 
 
+def rendition_url(photo, name: str) -> str:
+    """One rendition's URL, "" when there is none: the map's thousands of markers each want
+    a thumbnail only, and presigning the other sizes would triple the work in S3 mode."""
+    rendition = (photo.renditions or {}).get(name)
+    if not rendition or not rendition.get("key"):
+        return ""
+    if uses_s3():
+        from .aws import s3_links
+
+        return s3_links.presigned_get(rendition["key"])
+    pattern = _rendition_pattern(get_script_prefix(), get_urlconf())
+    url = pattern.replace(_ANY_ID, str(photo.pk)).replace(_ANY_NAME, name)
+    return f"{url}?v={_version(photo)}"
+
+
 def original_url(photo) -> str:
     """Download link of the original as uploaded; "" until it has been uploaded."""
     if uses_s3():

@@ -310,6 +310,14 @@ def placeholder_data_url(hash_: str, aspect: float = 1.0) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+# Photo column <- key of the metadata record's `place`.
+PLACE_COLUMNS = {
+    "place_city": "city",
+    "place_country": "country",
+    "place_country_code": "country_code",
+}
+
+
 def _copy_metadata(photo: Photo, record: dict) -> None:
     photo.metadata = record
     for name in ("format", "mime", "sha256", "camera_make", "camera_model", "lens"):
@@ -330,6 +338,10 @@ def _copy_metadata(photo: Photo, record: dict) -> None:
         lat = lon = None
     photo.gps_lat, photo.gps_lon = lat, lon
     photo.gps_alt = _float(gps.get("alt")) if lat is not None else None
+    place = record.get("place") if isinstance(record.get("place"), dict) else {}
+    for column, key in PLACE_COLUMNS.items():
+        value = place.get(key) if lat is not None else None
+        setattr(photo, column, _truncate(value if isinstance(value, str) else "", column))
     photo.exif = record.get("exif") if isinstance(record.get("exif"), dict) else {}
 
 
