@@ -27,7 +27,12 @@ function icon(point) {
 function marker(point) {
   const label = point.place ? `${point.title} (${point.place})` : point.title;
   const item = L.marker([point.lat, point.lon], { icon: icon(point), title: label, alt: point.alt });
-  item.on("click", () => window.location.assign(point.url));
+  const open = () => window.location.assign(point.url);
+  item.on("click", open);
+  // Leaflet gives Enter on a focused marker to popups only; a link opens with it.
+  item.on("keypress", (event) => {
+    if (event.originalEvent.key === "Enter") open();
+  });
   item.on("add", () => {
     // Leaflet makes a marker a keyboard-focusable button; it leads to a page, so say so.
     const element = item.getElement();
