@@ -76,7 +76,8 @@ def test_geotagged_photos_are_markers_that_open_the_photo(
     # the markers are the photos' own thumbnails, served by the app
     expect(markers.first.locator("img")).to_have_attribute("src", re.compile(r"/thumb"))
     # the tiles were asked of OpenStreetMap by the browser, and credited as OSM requires
-    assert tile_requests and all(u.startswith("https://tile.openstreetmap.org/") for u in tile_requests)
+    assert tile_requests
+    assert all(url.startswith("https://tile.openstreetmap.org/") for url in tile_requests)
     credit = page.locator(".leaflet-control-attribution").get_by_role("link", name="OpenStreetMap")
     expect(credit).to_have_attribute("href", "https://www.openstreetmap.org/copyright")
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("contributors")
