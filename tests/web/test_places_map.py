@@ -362,3 +362,11 @@ def test_the_tile_url_is_a_setting(alice_client, settings):
     response = alice_client.get(reverse("photos:map"))
 
     assert response.context["map_config"]["tileUrl"] == settings.PHOTOS_MAP_TILE_URL
+
+
+def test_the_place_shown_is_the_place_filtered_on(alice_client, places):
+    response = alice_client.get(
+        reverse("photos:gallery"), {"place": "  paris,\n  FRANCE " + "x" * 500}
+    )
+
+    assert response.context["place"] == ("paris, FRANCE " + "x" * 500)[:200]

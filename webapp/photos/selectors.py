@@ -46,10 +46,15 @@ def photo_get_for_viewer(*, user, photo_id) -> Photo:
 PLACE_MAX_LENGTH = 200
 
 
+def place_query(params) -> str:
+    """The `place` GET parameter as the filter reads it: spaces collapsed, bounded."""
+    return " ".join((params.get("place") or "").split())[:PLACE_MAX_LENGTH]
+
+
 def photos_in_place(qs, place: str):
     """The photos of `qs` taken in or near `place`: a town, a country, a two-letter country
     code, or "Town, Country", any case ("Paris", "france", "FR", "Paris, France")."""
-    place = " ".join((place or "").split())[:PLACE_MAX_LENGTH]
+    place = place_query({"place": place})
     if not place:
         return qs
     city, _, country = place.rpartition(",")
@@ -65,7 +70,7 @@ def photos_in_place(qs, place: str):
 def photo_filter(qs, params):
     """The gallery's filters, from its GET parameters (a QueryDict or a dict): the gallery,
     the map and its points all narrow the same way, so a filtered map shows the gallery."""
-    return photos_in_place(qs, params.get("place") or "")
+    return photos_in_place(qs, place_query(params))
 
 
 def photo_map_points(*, owner, params=None, limit: int | None = None) -> list[Photo]:

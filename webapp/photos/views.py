@@ -62,7 +62,7 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             order=order,
             orders=ORDERS,
             paged=bool(before or after),
-            place=self.request.GET.get("place", "").strip(),
+            place=selectors.place_query(self.request.GET),
             has_pending=any(photo.status in PENDING for photo in page.photos),
             api_config=_api_config(),
             **kwargs,
@@ -84,7 +84,7 @@ class MapView(LoginRequiredMixin, TemplateView):
                 "tileUrl": settings.PHOTOS_MAP_TILE_URL,
                 "attribution": settings.PHOTOS_MAP_ATTRIBUTION,
             },
-            place=self.request.GET.get("place", "").strip(),
+            place=selectors.place_query(self.request.GET),
             places=selectors.place_choices(owner=self.request.user),
             **kwargs,
         )
