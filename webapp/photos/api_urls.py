@@ -19,4 +19,5 @@ urlpatterns = [
     path("albums/<uuid:target_id>/share", api_albums.AlbumShareView.as_view(), name="album-share"),
     path("shares", api_albums.SharesView.as_view(), name="shares"),
     path("shares/<int:share_id>", api_albums.ShareView.as_view(), name="share"),
+    path("map", api.MapPointsView.as_view(), name="map"),
 ]

@@ -79,6 +79,10 @@ class Photo(models.Model):
     gps_lat = models.FloatField(null=True, blank=True)
     gps_lon = models.FloatField(null=True, blank=True)
     gps_alt = models.FloatField(null=True, blank=True)
+    # The record's `place`: the nearest town and its country (jobs/places.py, offline).
+    place_city = models.CharField(max_length=200, blank=True)
+    place_country = models.CharField(max_length=100, blank=True)
+    place_country_code = models.CharField(max_length=2, blank=True)
     exif = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True, help_text="The full metadata record")
 
@@ -97,6 +101,8 @@ class Photo(models.Model):
                 F("owner"), F("created_at").desc(), F("id").desc(), name="photo_owner_created"
             ),
             models.Index(fields=["owner", "sha256"], name="photo_owner_sha256"),
+            # The place filter and the owner's list of places (selectors.photos_in_place).
+            models.Index(fields=["owner", "place_country", "place_city"], name="photo_owner_place"),
         ]
 
     def __str__(self):

@@ -51,6 +51,14 @@ def placeholder_data_url(value) -> str:
     return value
 
 
+# Photo column <- key of the metadata record's `place`.
+PLACE_COLUMNS = {
+    "place_city": "city",
+    "place_country": "country",
+    "place_country_code": "country_code",
+}
+
+
 def copy_metadata(photo: Photo, record: dict) -> None:
     photo.metadata = record
     for name in ("format", "mime", "sha256", "camera_make", "camera_model", "lens"):
@@ -71,6 +79,11 @@ def copy_metadata(photo: Photo, record: dict) -> None:
         lat = lon = None
     photo.gps_lat, photo.gps_lon = lat, lon
     photo.gps_alt = to_float(gps.get("alt")) if lat is not None else None
+    # A place name only beside a position the columns kept: it was derived from it.
+    place = record.get("place") if isinstance(record.get("place"), dict) else {}
+    for column, key in PLACE_COLUMNS.items():
+        value = place.get(key) if lat is not None else None
+        setattr(photo, column, truncate(value if isinstance(value, str) else "", column))
     photo.exif = record.get("exif") if isinstance(record.get("exif"), dict) else {}
 
 

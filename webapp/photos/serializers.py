@@ -33,3 +33,17 @@ def photo_to_dict(photo) -> dict:
         "detail_url": reverse("photos:detail", kwargs={"photo_id": photo.pk}),
         "duplicate_of": str(photo.duplicate_of_id) if photo.duplicate_of_id else None,
     }
+
+
+def map_point(photo) -> dict:
+    """A marker of the map: where, what it shows, and where it leads."""
+    return {
+        "id": str(photo.pk),
+        "lat": photo.gps_lat,
+        "lon": photo.gps_lon,
+        "thumb": links.rendition_url(photo, "thumb"),
+        "title": photo.display_name,
+        "alt": photo.alt,
+        "place": ", ".join(p for p in (photo.place_city, photo.place_country) if p),
+        "url": reverse("photos:detail", kwargs={"photo_id": photo.pk}),
+    }

@@ -65,7 +65,7 @@ class LocalPhotoStorage:
 
         return local_ticket(photo, now=now)
 
-    def rendition_urls(self, photo) -> dict[str, str]:
+    def rendition_urls(self, photo, *, names=None) -> dict[str, str]:
         # The renditions keep their key when a photo is reprocessed and are cached for a
         # year: the version in the query string is what makes a new rendition a new URL.
         version = _version(photo)
@@ -74,6 +74,7 @@ class LocalPhotoStorage:
         return {
             name: pattern.replace(_ANY_ID, photo_id).replace(_ANY_NAME, name) + f"?v={version}"
             for name in photo.renditions
+            if names is None or name in names
         }
 
     def original_url(self, photo) -> str:
@@ -173,10 +174,10 @@ class S3PhotoStorage:
             bucket=self.bucket,
         )
 
-    def rendition_urls(self, photo) -> dict[str, str]:
+    def rendition_urls(self, photo, *, names=None) -> dict[str, str]:
         from .aws import s3_links
 
-        return s3_links.rendition_urls(photo, client=self.client, bucket=self.bucket)
+        return s3_links.rendition_urls(photo, names=names, client=self.client, bucket=self.bucket)
 
     def original_url(self, photo) -> str:
         from .aws import s3_links

@@ -61,6 +61,7 @@ class GalleryView(LoginRequiredMixin, TemplateView):
         photos = selectors.photo_list(owner=self.request.user, order=order).defer(
             "exif", "metadata", "jobs"
         )
+        photos = selectors.photo_filter(photos, self.request.GET)
         page = keyset_page(photos, order=order, after=after, before=before)
         return super().get_context_data(
             page=page,
@@ -68,8 +69,30 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             order=order,
             orders=ORDERS,
             paged=bool(before or after),
+            place=selectors.place_query(self.request.GET),
             has_pending=any(photo.status in PENDING for photo in page.photos),
             api_config=_api_config(),
+            **kwargs,
+        )
+
+
+class MapView(LoginRequiredMixin, TemplateView):
+    """The owner's geotagged photos on a map. The page is a frame: its script fetches the
+    points from the API with the same filters (GET parameters) as the gallery."""
+
+    template_name = "photos/map.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.urlencode()
+        points_url = reverse("api:map") + (f"?{query}" if query else "")
+        return super().get_context_data(
+            map_config={
+                "pointsUrl": points_url,
+                "tileUrl": settings.PHOTOS_MAP_TILE_URL,
+                "attribution": settings.PHOTOS_MAP_ATTRIBUTION,
+            },
+            place=selectors.place_query(self.request.GET),
+            places=selectors.place_choices(owner=self.request.user),
             **kwargs,
         )
 

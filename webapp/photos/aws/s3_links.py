@@ -34,11 +34,12 @@ def presigned_get(
     return s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
 
-def rendition_urls(photo, *, client=None, bucket: str | None = None) -> dict[str, str]:
+def rendition_urls(photo, *, names=None, client=None, bucket: str | None = None) -> dict[str, str]:
+    """Presigned GETs of the renditions, or of those in `names` only."""
     return {
         name: presigned_get(rendition["key"], client=client, bucket=bucket)
         for name, rendition in (photo.renditions or {}).items()
-        if rendition.get("key")
+        if rendition.get("key") and (names is None or name in names)
     }
 
 
