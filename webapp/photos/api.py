@@ -16,6 +16,28 @@ from .serializers import photo_to_dict
 logger = logging.getLogger(__name__)
 
 MAX_IDS = 100
+# A ticket request is three short fields; a few hundred bytes with a long file name. The cap
+# keeps the parser's work (and its recursion: json.loads descends once per "[") bounded.
+MAX_TICKET_BODY_BYTES = 4096
+
+
+class BadBody(ValueError):
+    pass
+
+
+def json_object(raw: bytes, *, limit: int = MAX_TICKET_BODY_BYTES) -> dict:
+    """The request body as a JSON object, or BadBody with the reason in words."""
+    if len(raw) > limit:
+        raise BadBody(f"the body is too large: {len(raw)} bytes, at most {limit}")
+    try:
+        body = json.loads(raw or b"{}")
+    except RecursionError:
+        raise BadBody("the body is nested too deeply") from None
+    except ValueError:
+        raise BadBody("the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise BadBody("the body must be a JSON object")
+    return body
 
 
 def error(message: str, status: int) -> JsonResponse:
@@ -52,11 +74,9 @@ class UploadsView(ApiView):
 
     def post(self, request):
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return error("the body must be JSON", 400)
-        if not isinstance(body, dict):
-            return error("the body must be a JSON object", 400)
+            body = json_object(request.body)
+        except BadBody as exc:
+            return error(str(exc), 400)
         try:
             photo = services.photo_create(
                 owner=request.user,

@@ -6,13 +6,14 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from . import links, selectors, services
 from .models import PhotoStatus
-from .pagination import Cursor, keyset_page
+from .pagination import Cursor, CursorTooLong, keyset_page
 
 PENDING = (PhotoStatus.UPLOADING, PhotoStatus.PROCESSING)
 ORDERS = {"created": "Date added", "taken": "Date taken"}
@@ -35,12 +36,20 @@ def _cursor(value: str | None) -> Cursor | None:
         return None
     try:
         return Cursor.decode(value)
+    except CursorTooLong:
+        raise
     except ValueError:
         return None  # a mangled link shows the first page rather than an error
 
 
 class GalleryView(LoginRequiredMixin, TemplateView):
     template_name = "photos/gallery.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except CursorTooLong as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
 
     def get_context_data(self, **kwargs):
         order = self.request.GET.get("order", "created")
