@@ -209,7 +209,9 @@ class PhotoAdmin(admin.ModelAdmin):
 
     # --- actions and deletion --------------------------------------------------------
 
+    # Reprocessing rewrites the photo's state and renditions: a change, not a view.
     @admin.action(
+        permissions=["change"],
         description="Reprocess (renditions and metadata)",
         description_plural="Reprocess selected photos (renditions and metadata)",
         location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
