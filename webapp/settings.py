@@ -139,7 +139,12 @@ PHOTOS_JOB_RUNNER = env.str("PHOTOS_JOB_RUNNER", default="inline")
 PHOTOS_INLINE_WORKERS = env.int("PHOTOS_INLINE_WORKERS", default=2)
 PHOTOS_MAX_UPLOAD_BYTES = env.int("PHOTOS_MAX_UPLOAD_BYTES", default=50_000_000)
 PHOTOS_MAX_PIXELS = env.int("PHOTOS_MAX_PIXELS", default=200_000_000)
-PHOTOS_UPLOAD_TICKET_SECONDS = env.int("PHOTOS_UPLOAD_TICKET_SECONDS", default=600)
+# A presigned POST can be replayed until it expires (over an original already recorded):
+# five minutes at most, whatever the environment asks.
+PHOTOS_UPLOAD_TICKET_MAX_SECONDS = 300
+PHOTOS_UPLOAD_TICKET_SECONDS = min(
+    env.int("PHOTOS_UPLOAD_TICKET_SECONDS", default=300), PHOTOS_UPLOAD_TICKET_MAX_SECONDS
+)
 PHOTOS_ALLOWED_CONTENT_TYPES = [
     "image/jpeg",
     "image/png",

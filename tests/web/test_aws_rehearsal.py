@@ -280,7 +280,9 @@ def sns_event(notification: dict) -> dict:
 
 
 def api_gateway_event(method, path, *, body=None, query=None, headers=None) -> dict:
-    event = json.loads((ROOT / "tests" / "data" / "events" / "apiGatewayProxyEvent.json").read_text())
+    event = json.loads(
+        (ROOT / "tests" / "data" / "events" / "apiGatewayProxyEvent.json").read_text()
+    )
     headers = {
         "Host": HOST,
         "Accept": "application/json",

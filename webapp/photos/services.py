@@ -27,7 +27,7 @@ from PIL import Image
 from jobs.errors import human_bytes
 from jobs.work import JOBS
 
-from . import runners
+from . import result_checks, runners
 from .models import Photo, PhotoStatus
 from .storage import photo_store
 
@@ -209,6 +209,10 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         # The jobs may have written renditions after the delete removed the folder.
         transaction.on_commit(lambda: _delete_files(photo_uuid), robust=True)
         return None
+    problem = result_checks.outcome_problem(photo_id=photo_uuid, job=job, outcome=outcome)
+    if problem:
+        result_checks.refuse(photo_id=photo_uuid, job=job, problem=problem)
+        return photo
 
     etag = _bare_etag(outcome.get("source_etag"))
     if not photo.source_etag and photo.status == PhotoStatus.UPLOADING:
@@ -216,6 +220,8 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         # first job to report names the object it read.
         photo.source_etag = etag
         photo.uploaded_at = photo.uploaded_at or timezone.now()
+    elif etag and photo.source_etag and etag != photo.source_etag:
+        outcome = result_checks.replaced_original_outcome(photo=photo, job=job, outcome=outcome)
     elif etag != photo.source_etag:
         logger.info(
             "ignored %s outcome for photo %s: source etag %r is not the current %r",
