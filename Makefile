@@ -53,11 +53,14 @@ sysdeps:
 services:
 	@bash .ci/services-up
 
+# DEBUG is off unless asked for: a laptop asks (served static files, plain HTTP).
+run: export DJANGO_DEBUG ?= true
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py ensure_superuser
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+worker: export DJANGO_DEBUG ?= true
 worker: setup
 	$(BIN)/celery -A webapp worker --loglevel=INFO --concurrency=2
 

@@ -1,8 +1,8 @@
 """Django settings for Darkroom.
 
 Every setting comes from the environment, with embedded defaults that make a fresh clone
-run on a laptop: SQLite, a local media folder, jobs on a thread pool. Production (DEBUG off)
-refuses to start without a real secret key.
+run on a laptop: SQLite, a local media folder, jobs on a thread pool. DEBUG is off unless
+DJANGO_DEBUG asks for it, and then the site refuses to start without a real secret key.
 """
 
 from pathlib import Path
@@ -14,7 +14,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for (`make run` and the test settings ask): a deployment that forgets the
+# variable must not serve tracebacks, plain-HTTP cookies or a development secret.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "webapp.accounts",
     "webapp.photos",
 ]
@@ -47,6 +50,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Rate limits by URL name (signup, password reset, upload tickets): webapp/throttle.py.
+    "webapp.throttle.ThrottleMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.urls"
@@ -130,6 +138,101 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Security: HTTPS, CSP -------------------------------------------------------------------
+# Behind API Gateway the browser speaks HTTPS to the gateway, which calls the function and
+# says so in X-Forwarded-Proto (a header the gateway sets itself, whatever the client sent).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health checks may come from inside the network, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _storage_origins() -> list[str]:
+    """Where the browser fetches photos from and posts originals to in S3 mode: the photo
+    bucket's own hosts (presigned GETs and the presigned POST), or the emulator's endpoint."""
+    if env.str("PHOTOS_STORAGE", default="local") != "s3":
+        return []
+    endpoint = env.str("AWS_ENDPOINT_URL_S3", default="") or env.str("AWS_ENDPOINT_URL", default="")
+    if endpoint:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    bucket = env.str("PHOTOS_BUCKET", default="")
+    region = env.str("AWS_REGION", default="") or env.str("AWS_DEFAULT_REGION", default="")
+    hosts = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        hosts.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return hosts
+
+
+# No inline script or style anywhere: page data travels in json_script blocks (data, never
+# run) and data attributes; placeholders are data: URLs painted by app.js through the CSSOM.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_storage_origins()],
+        "connect-src": ["'self'", *_storage_origins()],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- Shared cache, throttling, login lockout -------------------------------------------------
+# Rate limits count in a cache every process of a deployment shares. A per-process memory cache
+# would give each Lambda container (and each worker) its own count, so N containers would allow
+# N times the rate. Redis when REDIS_URL is set; otherwise a table in the site's database,
+# created by `migrate` (webapp/photos/apps.py runs createcachetable after migrating).
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "darkroom_cache",
+    }
+}
+RATELIMIT_USE_CACHE = "default"
+# Behind API Gateway REMOTE_ADDR is the caller's address (Zappa copies the gateway's
+# sourceIp); X-Forwarded-For is whatever the client wrote and is never trusted.
+RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
+# Requests per window, in django-ratelimit's notation ("5/h": five an hour).
+THROTTLE_SIGNUP = env.str("THROTTLE_SIGNUP", default="10/h")  # per address
+THROTTLE_PASSWORD_RESET = env.str("THROTTLE_PASSWORD_RESET", default="5/h")  # per address
+THROTTLE_UPLOAD_TICKETS = env.str("THROTTLE_UPLOAD_TICKETS", default="120/m")  # per user
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out address is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins are counted in the database (AxesDatabaseHandler, axes' default), which every
+# Lambda container shares. Counted per client address: a password-guessing run from one place
+# is stopped, while nobody elsewhere can lock a user out of their own account by name.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# --- Quotas ----------------------------------------------------------------------------------
+# Per user: bytes of originals kept, and photos waiting for their original
+# (webapp/photos/quotas.py).
+PHOTOS_QUOTA_BYTES = env.int("PHOTOS_QUOTA_BYTES", default=10 * 1000**3)
+PHOTOS_QUOTA_PENDING = env.int("PHOTOS_QUOTA_PENDING", default=50)
 
 # --- Photos -------------------------------------------------------------------------------
 # inline (thread pool in the web process) | celery | lambda

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.views import View
 from django.views.csrf import csrf_failure as html_csrf_failure
 
-from . import selectors, services, uploads
+from . import quotas, selectors, services, uploads
 from .serializers import photo_to_dict
 
 logger = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class UploadsView(ApiView):
                 content_type=body.get("content_type") or "",
                 size=body.get("size"),
             )
+        except quotas.QuotaExceeded as exc:
+            return error(exc.messages[0], exc.status)
         except ValidationError as exc:
             return error(exc.messages[0], 400)
         ticket = uploads.ticket_for(photo)

@@ -27,7 +27,7 @@ from PIL import Image
 from jobs.errors import human_bytes
 from jobs.work import JOBS
 
-from . import result_checks, runners
+from . import quotas, result_checks, runners
 from .models import Photo, PhotoStatus
 from .storage import photo_store
 
@@ -105,6 +105,7 @@ def photo_create(*, owner, filename: str, content_type: str, size) -> Photo:
         raise ValidationError(
             f"too large: {human_bytes(size)}, limit {human_bytes(limit)}", code="too_large"
         )
+    quotas.check_ticket_allowed(owner=owner, size=size)
     photo_id = uuid.uuid4()
     return Photo.objects.create(
         id=photo_id,
