@@ -235,6 +235,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # (webapp/photos/quotas.py).
 PHOTOS_QUOTA_BYTES = env.int("PHOTOS_QUOTA_BYTES", default=10 * 1000**3)
 PHOTOS_QUOTA_PENDING = env.int("PHOTOS_QUOTA_PENDING", default=50)
+# The sweep's bounds per run (webapp/photos/aws/sweep.py): photos of each kind, and the time
+# kept back from the function's remaining time for the commit and the report.
+PHOTOS_SWEEP_BATCH = env.int("PHOTOS_SWEEP_BATCH", default=200)
+PHOTOS_SWEEP_RESERVE_SECONDS = env.int("PHOTOS_SWEEP_RESERVE_SECONDS", default=5)
 
 # --- Photos -------------------------------------------------------------------------------
 # inline (thread pool in the web process) | celery | lambda

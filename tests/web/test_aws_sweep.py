@@ -108,5 +108,11 @@ def test_ready_and_failed_photos_are_never_touched(alice, dispatched):
     for status in (PhotoStatus.READY, PhotoStatus.FAILED):
         make_photo(alice, status=status, age=timedelta(days=3))
 
-    assert sweep() == {"redispatched": 0, "started": 0, "failed": 0, "removed": 0}
+    assert sweep() == {
+        "redispatched": 0,
+        "started": 0,
+        "failed": 0,
+        "removed": 0,
+        "complete": True,
+    }
     assert dispatched == []
