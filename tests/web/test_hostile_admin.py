@@ -61,3 +61,22 @@ def test_a_view_only_staff_user_cannot_reprocess(viewer_client, failed_photo, mo
     failed_photo.refresh_from_db()
     assert failed_photo.status == PhotoStatus.FAILED
     assert dispatched == []
+
+
+def test_admin_pages_carry_no_inline_style_the_policy_would_block(staff_client, failed_photo):
+    Photo.objects.filter(pk=failed_photo.pk).update(
+        status=PhotoStatus.READY,
+        renditions={"thumb": {"key": f"renditions/{failed_photo.pk}/thumb.webp", "width": 9}},
+        jobs={"renditions": {"status": "done"}},
+    )
+    change_url = reverse("admin:photos_photo_change", args=[failed_photo.pk])
+
+    pages = [staff_client.get(url) for url in (CHANGELIST, change_url)]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert 'style="' not in html
+        assert "photos/admin.css" in html
+        assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert 'class="photo-json"' in pages[1].content.decode()

@@ -64,6 +64,8 @@ def test_pages_run_under_the_policy_and_placeholders_are_painted(
     alice,
 ):
     photo = make_photo(alice)
+    alice.is_staff = alice.is_superuser = True  # the admin's pages run under the policy too
+    alice.save()
     page = _new_page(browser, page_errors)
     violations = _csp_violations(page)
     _log_in(page, live_server.url, "/")
@@ -77,6 +79,9 @@ def test_pages_run_under_the_policy_and_placeholders_are_painted(
     assert painted.startswith('url("data:image/png;base64,')
     page.goto(f"{live_server.url}/photos/{photo.pk}/")
     page.goto(f"{live_server.url}/upload/")
+    page.goto(f"{live_server.url}/admin/photos/photo/")
+    expect(page.locator("#result_list")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/photos/photo/{photo.pk}/change/")
     page.context.close()
     assert page_errors == []
     assert violations == []
