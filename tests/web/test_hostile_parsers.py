@@ -41,6 +41,17 @@ def test_a_deeply_nested_ticket_request_answers_400(alice_client):
 
 
 @pytest.mark.django_db
+def test_a_body_past_djangos_own_limit_answers_400_in_json(alice_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50_000
+    response = alice_client.post(
+        "/api/uploads", data="[" * 100_000, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("the body is too large")
+
+
+@pytest.mark.django_db
 def test_a_short_but_deep_ticket_request_answers_400(alice_client):
     # Under the size cap but deeper than the interpreter's recursion limit.
     response = alice_client.post("/api/uploads", data="[" * 4000, content_type="application/json")

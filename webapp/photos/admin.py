@@ -85,6 +85,7 @@ class PhotoAdmin(admin.ModelAdmin):
     class Media:
         # Styles in a file: the Content-Security-Policy allows no inline style attribute.
         css = {"all": ["photos/admin.css"]}
+
     # The JSON columns are big (full EXIF); the list needs none but the renditions.
     list_defer = ["exif", "metadata", "jobs", "placeholder_data_url"]
 

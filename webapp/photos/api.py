@@ -5,7 +5,7 @@ import json
 import logging
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import View
 from django.views.csrf import csrf_failure as html_csrf_failure
@@ -74,7 +74,7 @@ class UploadsView(ApiView):
 
     def post(self, request):
         try:
-            body = json_object(request.body)
+            body = json_object(_body(request))
         except BadBody as exc:
             return error(str(exc), 400)
         try:
@@ -136,6 +136,16 @@ class PhotoView(ApiView):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         services.photo_delete(photo=photo)
         return HttpResponse(status=204)
+
+
+def _body(request) -> bytes:
+    # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all: same answer.
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise BadBody(
+            f"the body is too large: over {MAX_TICKET_BODY_BYTES} bytes is never a ticket request"
+        ) from None
 
 
 def _is_uuid(value: str) -> bool:
