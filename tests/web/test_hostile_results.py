@@ -1,14 +1,23 @@
 """What the recorder trusts in a job outcome: only the photo's own rendition keys under the
 configured names, only the original it recorded at upload, only photos that exist."""
 
+import base64
+import json
 import logging
+import os
+import subprocess
+import sys
+import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+from aws_fixtures import aws_env, photo_bucket, s3  # noqa: F401
 from test_aws_stream import ETAG, metadata_outcome, renditions_outcome, stream_record
 
 from webapp.photos import result_checks, services
 from webapp.photos.aws import stream
+from webapp.photos.aws.s3_uploads import upload_ticket
 from webapp.photos.models import Photo, PhotoStatus
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +152,33 @@ def test_a_second_different_upload_fails_the_photo_with_the_reason(alice, load_e
     assert photo.jobs["metadata"]["status"] == "done"
 
 
-def test_the_upload_ticket_lasts_five_minutes_at_most(alice_client, settings):
-    from webapp.photos.aws.s3_uploads import MAX_TICKET_SECONDS
+def test_an_upload_ticket_never_lasts_more_than_five_minutes(photo_bucket):  # noqa: F811
+    # given: a caller (or a setting) asking for an hour
+    ticket = upload_ticket(
+        key="uploads/x/a.jpg", content_type="image/jpeg", max_bytes=9, expires_in=3600
+    )
 
-    assert settings.PHOTOS_UPLOAD_TICKET_SECONDS <= 300
-    assert MAX_TICKET_SECONDS == 300
+    # then: the policy S3 enforces expires in five minutes
+    policy = json.loads(base64.b64decode(ticket["fields"]["policy"]))
+    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert expires.timestamp() - time.time() <= 301
+
+
+def test_the_ticket_setting_is_capped_at_five_minutes():
+    script = "import django; django.setup(); from django.conf import settings; " + (
+        "print(settings.PHOTOS_UPLOAD_TICKET_SECONDS)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "webapp.settings"}
+    asked = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "PHOTOS_UPLOAD_TICKET_SECONDS": "3600"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    default = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+
+    assert asked.stdout.split()[-1] == "300"
+    assert default.stdout.split()[-1] == "300"
