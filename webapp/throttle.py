@@ -34,9 +34,13 @@ class Limit:
 
 
 LIMITS = {
-    "signup": Limit("THROTTLE_SIGNUP", "ip", "sign-ups from this address"),
-    "password_reset": Limit("THROTTLE_PASSWORD_RESET", "ip", "password reset requests"),
-    "api:uploads": Limit("THROTTLE_UPLOAD_TICKETS", "user", "upload requests"),
+    "signup": (Limit("THROTTLE_SIGNUP", "ip", "sign-ups from this address"),),
+    "password_reset": (
+        Limit("THROTTLE_PASSWORD_RESET", "ip", "password reset requests from this address"),
+        # Also per mailbox: a run from many addresses must not flood one inbox either.
+        Limit("THROTTLE_PASSWORD_RESET", "post:email", "password reset requests for this email"),
+    ),
+    "api:uploads": (Limit("THROTTLE_UPLOAD_TICKETS", "user", "upload requests"),),
 }
 
 
@@ -49,28 +53,33 @@ class ThrottleMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        limit = LIMITS.get(match.view_name) if match else None
-        if limit is None or request.method != "POST":
+        limits = LIMITS.get(match.view_name, ()) if match else ()
+        if request.method != "POST":
             return None
-        if limit.key == "user" and not request.user.is_authenticated:
-            return None  # the view answers 401; nothing to count per user
-        rate = getattr(settings, limit.setting)
-        if not is_ratelimited(
-            request,
-            group=f"throttle:{match.view_name}",
-            key=limit.key,
-            rate=rate,
-            method="POST",
-            increment=True,
-        ):
-            return None
-        reason = f"too many {limit.what}: at most {_in_words(rate)}; try again later"
-        if request.path_info.startswith("/api/"):
-            response = JsonResponse({"error": reason}, status=429)
-        else:
-            response = HttpResponse(reason, status=429, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(_window(rate))
-        return response
+        for limit in limits:
+            if limit.key == "user" and not request.user.is_authenticated:
+                continue  # the view answers 401; nothing to count per user
+            rate = getattr(settings, limit.setting)
+            if is_ratelimited(
+                request,
+                group=f"throttle:{match.view_name}:{limit.key}",
+                key=limit.key,
+                rate=rate,
+                method="POST",
+                increment=True,
+            ):
+                return _refusal(request, limit, rate)
+        return None
+
+
+def _refusal(request, limit: Limit, rate: str) -> HttpResponse:
+    reason = f"too many {limit.what}: at most {_in_words(rate)}; try again later"
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"error": reason}, status=429)
+    else:
+        response = HttpResponse(reason, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(_window(rate))
+    return response
 
 
 def _window(rate: str) -> int:

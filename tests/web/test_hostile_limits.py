@@ -109,12 +109,25 @@ def test_signups_are_throttled_per_address(settings):
     assert Client().get(url).status_code == 200
 
 
-def test_password_resets_are_throttled(settings, alice):
+def test_password_resets_are_throttled_per_address(settings, alice):
     settings.THROTTLE_PASSWORD_RESET = "2/h"
     url = reverse("password_reset")
-    answers = [Client().post(url, {"email": "alice@example.com"}).status_code for _ in range(3)]
+    emails = ["alice@example.com", "a@example.com", "b@example.com"]
+    answers = [Client().post(url, {"email": email}).status_code for email in emails]
 
     assert answers == [302, 302, 429]
+
+
+def test_password_resets_are_throttled_per_email_from_any_address(settings, alice):
+    settings.THROTTLE_PASSWORD_RESET = "2/h"
+    url = reverse("password_reset")
+    answers = [
+        Client(REMOTE_ADDR=f"10.0.0.{n}").post(url, {"email": "alice@example.com"})
+        for n in range(3)
+    ]
+
+    assert [a.status_code for a in answers] == [302, 302, 429]
+    assert "for this email" in answers[2].content.decode()
 
 
 def test_logins_lock_out_after_repeated_failures(alice, settings):
