@@ -2,10 +2,8 @@
 bounded number of times, then fails with the reason; the worker replaces pool processes that
 grew too large."""
 
-import time
-
 import pytest
-from test_celery import wait_for_photo
+from test_celery import wait_for_outcomes, wait_for_photo
 
 from jobs import work
 from webapp.photos import tasks
@@ -46,10 +44,7 @@ def test_a_job_that_kills_its_worker_every_time_comes_back_a_bounded_number_of_t
     assert photo.error == tasks.KILLED_REASON.format(count=tasks.MAX_DELIVERIES)
     assert photo.jobs["renditions"]["status"] == "failed"
     # the other job of the photo is not held up by it
-    deadline = time.monotonic() + 60
-    while "metadata" not in photo.jobs and time.monotonic() < deadline:
-        time.sleep(0.2)
-        photo.refresh_from_db()
+    photo = wait_for_outcomes(photo_id, workers=celery_workers)
     assert photo.jobs["metadata"]["status"] == "done"
     assert celery_workers.attempts(photo_id, "renditions") == tasks.MAX_DELIVERIES
     assert [celery_workers.attempts(photo_id, job) for job in work.JOBS if job != "renditions"] == [
