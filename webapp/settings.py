@@ -195,7 +195,9 @@ CONTENT_SECURITY_POLICY = {
 # Rate limits count in a cache every process of a deployment shares. A per-process memory cache
 # would give each Lambda container (and each worker) its own count, so N containers would allow
 # N times the rate. Redis when REDIS_URL is set; otherwise a table in the site's database,
-# created by `migrate` (webapp/photos/apps.py runs createcachetable after migrating).
+# created by `migrate` (webapp/photos/apps.py runs createcachetable after migrating). The
+# database cache increments by read-then-write, so two requests in the same instant may count
+# once: a limit can be overshot by the few requests in flight, never multiplied by containers.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

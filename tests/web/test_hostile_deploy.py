@@ -82,7 +82,15 @@ django.setup()
 from django.test import Client
 plain = Client().get("/api/photos", HTTP_HOST="%(host)s")
 https = Client().get("/api/photos", HTTP_HOST="%(host)s", HTTP_X_FORWARDED_PROTO="https")
+from urllib.parse import urlsplit
+from webapp.photos.aws.s3_links import presigned_get
+from webapp.photos.aws.s3_uploads import upload_ticket
+def origin(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 print(json.dumps({
+    "get": origin(presigned_get("renditions/x/thumb.webp")),
+    "post": origin(upload_ticket(key="uploads/x/a", content_type="image/png", max_bytes=9)["url"]),
     "plain": [plain.status_code, plain.get("Location")],
     "https": [https.status_code, https.get("Strict-Transport-Security"),
               https.get("Content-Security-Policy")],
@@ -107,7 +115,9 @@ def test_https_redirect_hsts_and_csp_when_deployed(deployed_env):
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
     assert "unsafe" not in csp
+    # the origins the browser really meets: presigned GETs (images), the presigned POST
     bucket = f"https://{deployed_env['PHOTOS_BUCKET']}.s3.amazonaws.com"
+    assert seen["get"] == seen["post"] == bucket
     assert {"'self'", "data:", bucket} <= set(directives["img-src"])
     assert {"'self'", bucket} <= set(directives["connect-src"])
     assert directives["frame-ancestors"] == ["'none'"]
