@@ -2,7 +2,7 @@
 
 Every setting comes from the environment, with embedded defaults that make a fresh clone
 run on a laptop: SQLite, a local media folder, jobs on a thread pool. DEBUG is off unless
-DJANGO_DEBUG asks for it, and then the site refuses to start without a real secret key.
+DJANGO_DEBUG asks for it; with DEBUG off the site refuses to start without a real secret key.
 """
 
 from pathlib import Path
@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Rate limits by URL name (signup, password reset, upload tickets): webapp/throttle.py.
+    # Rate limits by view name (signup, password reset, upload tickets): webapp/throttle.py.
     "webapp.throttle.ThrottleMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its 429 answer.
     "axes.middleware.AxesMiddleware",
