@@ -125,4 +125,4 @@ package: $(DEPLOY_VENV)/.installed
 	done
 
 clean:
-	rm -rf $(VENV) $(DEPLOY_VENV) build var test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEPLOY_VENV) build var test-artifacts .pytest_cache .ruff_cache .hypothesis
