@@ -208,9 +208,9 @@ CACHES = {
     }
 }
 RATELIMIT_USE_CACHE = "default"
-# Behind API Gateway REMOTE_ADDR is the caller's address (Zappa copies the gateway's
-# sourceIp); X-Forwarded-For is whatever the client wrote and is never trusted.
-RATELIMIT_IP_META_KEY = "REMOTE_ADDR"
+# Per address means API Gateway's sourceIp on Lambda, REMOTE_ADDR elsewhere: never a header a
+# client can write (webapp/client_ip.py).
+RATELIMIT_IP_META_KEY = "webapp.client_ip.client_ip"
 # Requests per window, in django-ratelimit's notation ("5/h": five an hour).
 THROTTLE_SIGNUP = env.str("THROTTLE_SIGNUP", default="10/h")  # per address
 THROTTLE_PASSWORD_RESET = env.str("THROTTLE_PASSWORD_RESET", default="5/h")  # per address
@@ -230,7 +230,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "webapp.client_ip.client_ip"
 
 # --- Quotas ----------------------------------------------------------------------------------
 # Per user: bytes of originals kept, and photos waiting for their original

@@ -162,3 +162,47 @@ def test_a_per_process_rate_limit_cache_is_refused_when_deployed(settings):
     assert "keeps a count per process" in errors[0].msg
     settings.DEBUG = True
     assert throttle.check_shared_rate_limit_cache(None) == []
+
+
+def _via_api_gateway(source_ip: str, spoofed: str) -> dict:
+    """What a request through API Gateway carries into Django under Zappa: the event, and a
+    REMOTE_ADDR taken from an X-Forwarded-For the client may have written itself."""
+    return {
+        "lambda.event": {"requestContext": {"identity": {"sourceIp": source_ip}}},
+        "REMOTE_ADDR": spoofed,
+    }
+
+
+def test_a_lockout_follows_api_gateways_source_ip_not_a_forged_header(alice, settings):
+    url = reverse("login")
+    answers = [
+        Client()
+        .post(
+            url,
+            {"username": "alice", "password": "wrong"},
+            **_via_api_gateway("203.0.113.7", f"10.9.8.{n}"),
+        )
+        .status_code
+        for n in range(settings.AXES_FAILURE_LIMIT)
+    ]
+
+    assert answers[-1] == 429
+    # another caller, whatever address it claims, is not locked out
+    other = Client().post(
+        url,
+        {"username": "alice", "password": "pw-alice-123"},
+        **_via_api_gateway("198.51.100.1", "10.9.8.1"),
+    )
+    assert other.status_code == 302
+
+
+def test_signup_limits_follow_api_gateways_source_ip(settings):
+    settings.THROTTLE_SIGNUP = "1/h"
+    url = reverse("signup")
+    first, second = (
+        Client().post(url, {"username": f"u{n}"}, **_via_api_gateway("203.0.113.9", f"10.1.{n}.1"))
+        for n in range(2)
+    )
+
+    assert first.status_code == 200  # the form again: passwords missing
+    assert second.status_code == 429
