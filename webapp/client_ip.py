@@ -9,11 +9,13 @@ Django, is never the client's to write: it wins whenever it is there.
 """
 
 
-def client_ip(request) -> str:
+def client_ip(request) -> str | None:
     event = request.META.get("lambda.event")
     if isinstance(event, dict):
         identity = (event.get("requestContext") or {}).get("identity") or {}
         source = identity.get("sourceIp")
         if isinstance(source, str) and source:
             return source
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # None, not a made-up word: axes stores it in an address column (a login made in code,
+    # like the admin's "log in as" or a test's force_login, has no address at all).
+    return request.META.get("REMOTE_ADDR") or None
