@@ -147,6 +147,16 @@ def test_logins_lock_out_after_repeated_failures(alice, settings):
     assert "_auth_user_id" not in client.session
 
 
+def test_logging_into_an_own_account_does_not_reset_the_count(alice, bob, settings):
+    url = reverse("login")
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post(url, {"username": "alice", "password": "guess"})
+    assert client.post(url, {"username": "bob", "password": "pw-bob-123"}).status_code == 302
+
+    assert Client().post(url, {"username": "alice", "password": "guess"}).status_code == 429
+
+
 def test_a_successful_login_still_works(alice):
     response = Client().post(reverse("login"), {"username": "alice", "password": "pw-alice-123"})
     assert response.status_code == 302
