@@ -53,12 +53,15 @@ sysdeps:
 services:
 	@bash .ci/services-up
 
+# DEBUG is off unless asked for: a laptop asks (served static files, plain HTTP).
+run: export DJANGO_DEBUG ?= true
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py ensure_superuser
 	@echo "Mail (password resets): $${DJANGO_EMAIL:-printed here and saved as files in $${DJANGO_EMAIL_FILE_PATH:-var/mail}/} (DJANGO_EMAIL=ses|smtp|console to change)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+worker: export DJANGO_DEBUG ?= true
 worker: setup
 	$(BIN)/celery -A webapp worker --loglevel=INFO --concurrency=2
 
@@ -143,4 +146,4 @@ package: $(DEPLOY_VENV)/.compiled
 	done
 
 clean:
-	rm -rf $(VENV) $(DEPLOY_VENV) build var test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEPLOY_VENV) build var test-artifacts .pytest_cache .ruff_cache .hypothesis

@@ -6,18 +6,45 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import View
 from django.views.csrf import csrf_failure as html_csrf_failure
 
-from . import selectors, services, uploads
+from . import quotas, selectors, services, uploads
 from .serializers import map_point, photo_to_dict
 
 logger = logging.getLogger(__name__)
 
 MAX_IDS = 100
 WORDS = ("title", "caption", "alt_text")
+
+# A ticket request is three short fields; a few hundred bytes with a long file name. The cap
+# keeps the parser's work (and its recursion: json.loads descends once per "[") bounded.
+MAX_TICKET_BODY_BYTES = 4096
+
+
+# The words at their longest (2,500 characters), every one escaped as \uXXXX, with room.
+MAX_WORDS_BODY_BYTES = 32_768
+
+
+class BadBody(ValueError):
+    pass
+
+
+def json_object(raw: bytes, *, limit: int = MAX_TICKET_BODY_BYTES) -> dict:
+    """The request body as a JSON object, or BadBody with the reason in words."""
+    if len(raw) > limit:
+        raise BadBody(f"the body is too large: {len(raw)} bytes, at most {limit}")
+    try:
+        body = json.loads(raw or b"{}")
+    except RecursionError:
+        raise BadBody("the body is nested too deeply") from None
+    except ValueError:
+        raise BadBody("the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise BadBody("the body must be a JSON object")
+    return body
 
 
 def error(message: str, status: int) -> JsonResponse:
@@ -54,11 +81,9 @@ class UploadsView(ApiView):
 
     def post(self, request):
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return error("the body must be JSON", 400)
-        if not isinstance(body, dict):
-            return error("the body must be a JSON object", 400)
+            body = json_object(_body(request))
+        except BadBody as exc:
+            return error(str(exc), 400)
         try:
             photo = services.photo_create(
                 owner=request.user,
@@ -66,6 +91,8 @@ class UploadsView(ApiView):
                 content_type=body.get("content_type") or "",
                 size=body.get("size"),
             )
+        except quotas.QuotaExceeded as exc:
+            return error(exc.messages[0], exc.status)
         except ValidationError as exc:
             return error(exc.messages[0], 400)
         ticket = uploads.ticket_for(photo)
@@ -121,11 +148,9 @@ class PhotoView(ApiView):
         """{"title"?, "caption"?, "alt_text"?} -> 200 with the photo, as GET answers."""
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         try:
-            body = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):
-            return error("the body must be JSON", 400)
-        if not isinstance(body, dict):
-            return error("the body must be a JSON object", 400)
+            body = json_object(_body(request), limit=MAX_WORDS_BODY_BYTES)
+        except BadBody as exc:
+            return error(str(exc), 400)
         unknown = sorted(set(body) - set(WORDS))
         if unknown:
             return error(
@@ -136,6 +161,14 @@ class PhotoView(ApiView):
         except ValidationError as exc:
             return error(exc.messages[0], 400)
         return JsonResponse(photo_to_dict(photo))
+
+
+def _body(request) -> bytes:
+    # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all: same answer.
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise BadBody("the body is too large") from None
 
 
 def _is_uuid(value: str) -> bool:

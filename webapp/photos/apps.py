@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PhotosConfig(AppConfig):
@@ -7,8 +8,20 @@ class PhotosConfig(AppConfig):
     verbose_name = "Photos"
 
     def ready(self):
+        from webapp import throttle  # noqa: F401  (registers the shared-cache check)
+
         from . import job_outcomes, runners, signals  # noqa: F401
 
         # The composition root: the inline runner gets the job-side door into the services
         # from here, so runners never import the services that import them.
         runners.use_job_executor(job_outcomes.execute)
+        post_migrate.connect(_create_cache_table, sender=self)
+
+
+def _create_cache_table(using, verbosity=1, **kwargs):
+    # The rate limits' shared cache is a database table (settings.CACHES) unless Redis is
+    # configured: created wherever `migrate` runs (make run, the test database, `zappa manage
+    # web migrate`), so no deployment can forget it. createcachetable skips existing tables.
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))

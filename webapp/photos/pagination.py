@@ -20,6 +20,10 @@ from datetime import datetime
 from django.db.models import F, Q, QuerySet
 
 PAGE_SIZE = 48
+# A cursor this module writes is three ISO strings and a UUID: about 140 characters of
+# base64. Anything much longer is not one of ours, and is refused before it is decoded
+# (json.loads recurses once per "[": a few thousand of them exhaust the stack).
+MAX_CURSOR_CHARS = 256
 
 # Newest first, as shown; the reverse is used to walk back towards newer photos.
 _FORWARD = {
@@ -30,6 +34,10 @@ _BACKWARD = {
     "created": (F("created_at").asc(), F("id").asc()),
     "taken": (F("taken_at").asc(nulls_first=True), F("created_at").asc(), F("id").asc()),
 }
+
+
+class CursorTooLong(ValueError):
+    """Not a mangled link but something no page ever wrote: answered 400, not page one."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,10 @@ class Cursor:
     @classmethod
     def decode(cls, token: str) -> "Cursor":
         """Raises ValueError for anything that is not a cursor this module wrote."""
+        if len(token) > MAX_CURSOR_CHARS:
+            raise CursorTooLong(
+                f"cursor too long: {len(token)} characters, at most {MAX_CURSOR_CHARS}"
+            )
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             created, photo_id, taken = json.loads(raw)
@@ -60,7 +72,13 @@ class Cursor:
                 id=uuid.UUID(photo_id),
                 taken_at=datetime.fromisoformat(taken) if taken else None,
             )
-        except (binascii.Error, UnicodeDecodeError, TypeError, AttributeError) as exc:
+        except (
+            binascii.Error,
+            UnicodeDecodeError,
+            TypeError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             raise ValueError(f"bad cursor: {token!r}") from exc
 
 

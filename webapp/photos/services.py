@@ -22,7 +22,7 @@ from jobs.errors import human_bytes
 from jobs.formats import EXTENSIONS_BY_TYPE, normalise_content_type
 from jobs.work import JOBS
 
-from . import runners
+from . import quotas, result_checks, runners
 from .models import Photo, PhotoStatus
 from .record_columns import (
     bare_etag,
@@ -64,6 +64,7 @@ def photo_create(*, owner, filename: str, content_type: str, size) -> Photo:
         raise ValidationError(
             f"too large: {human_bytes(size)}, limit {human_bytes(limit)}", code="too_large"
         )
+    quotas.check_ticket_allowed(owner=owner, size=size)
     photo_id = uuid.uuid4()
     return Photo.objects.create(
         id=photo_id,
@@ -166,6 +167,10 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         # The jobs may have written renditions after the delete removed the folder.
         transaction.on_commit(lambda: _delete_files(photo_uuid), robust=True)
         return None
+    problem = result_checks.outcome_problem(photo_id=photo_uuid, job=job, outcome=outcome)
+    if problem:
+        result_checks.refuse(photo_id=photo_uuid, job=job, problem=problem)
+        return photo
 
     etag = bare_etag(outcome.get("source_etag"))
     if not photo.source_etag and photo.status == PhotoStatus.UPLOADING:
@@ -173,6 +178,8 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         # first job to report names the object it read.
         photo.source_etag = etag
         photo.uploaded_at = photo.uploaded_at or timezone.now()
+    elif etag and photo.source_etag and etag != photo.source_etag:
+        outcome = result_checks.replaced_original_outcome(photo=photo, job=job, outcome=outcome)
     elif etag != photo.source_etag:
         logger.info(
             "ignored %s outcome for photo %s: source etag %r is not the current %r",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
@@ -16,7 +17,7 @@ from jobs import formats
 from . import links, selectors, services
 from .forms import PhotoWordsForm
 from .models import PhotoStatus
-from .pagination import Cursor, keyset_page
+from .pagination import Cursor, CursorTooLong, keyset_page
 
 PENDING = (PhotoStatus.UPLOADING, PhotoStatus.PROCESSING)
 ORDERS = {"created": "Date added", "taken": "Date taken"}
@@ -44,12 +45,20 @@ def _cursor(value: str | None) -> Cursor | None:
         return None
     try:
         return Cursor.decode(value)
+    except CursorTooLong:
+        raise
     except ValueError:
         return None  # a mangled link shows the first page rather than an error
 
 
 class GalleryView(LoginRequiredMixin, TemplateView):
     template_name = "photos/gallery.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except CursorTooLong as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
 
     def get_context_data(self, **kwargs):
         order = self.request.GET.get("order", "created")

@@ -1,5 +1,9 @@
 """<img> tags for renditions: srcset with each rendition's real width, width/height so the
-layout does not jump, and the blurred placeholder painted behind while the file loads."""
+layout does not jump, and the blurred placeholder painted behind while the file loads.
+
+The placeholder and the width cap travel as data attributes that app.js turns into styles:
+the Content-Security-Policy allows no inline style attribute (style-src 'self'), while
+styles set from a script through the CSSOM are not inline styles and stay allowed."""
 
 from django import template
 from django.utils.html import format_html
@@ -48,15 +52,15 @@ def photo_img(
         largest["height"],
         photo.alt if alt is None else alt,
         loading,
-        _style(placeholder, largest["width"] if natural_max else None),
+        _style_data(placeholder, largest["width"] if natural_max else None),
     )
 
 
-def _style(placeholder: str, max_width: int | None):
-    rules = []
+def _style_data(placeholder: str, max_width: int | None):
+    attributes = []
     if placeholder:
-        rules.append(format_html("background-image: url(&quot;{}&quot;)", placeholder))
+        attributes.append(format_html(' data-placeholder="{}"', placeholder))
     if max_width:
-        rules.append(format_html("max-width: min(100%, {}px)", max_width))
-    # Each rule is already escaped by format_html; joining must not escape them again.
-    return format_html(' style="{}"', mark_safe("; ".join(rules))) if rules else ""
+        attributes.append(format_html(' data-max-width="{}"', int(max_width)))
+    # Each attribute is already escaped by format_html; joining must not escape them again.
+    return mark_safe("".join(attributes))
