@@ -79,4 +79,4 @@ def test_admin_pages_carry_no_inline_style_the_policy_would_block(staff_client, 
         assert 'style="' not in html
         assert "photos/admin.css" in html
         assert "script-src 'self'" in page["Content-Security-Policy"]
-    assert 'class="photo-json"' in pages[1].content.decode()
+    assert 'class="photo-admin-json"' in pages[1].content.decode()

@@ -2,8 +2,8 @@
 placeholders are painted from their data attributes, and a quota refusal reaches the page."""
 
 import pytest
+from factories import PhotoFactory  # tests/web/factories.py
 from test_browser import _new_page, browser, expect, page_errors  # noqa: F401  (fixtures)
-from test_pages import make_photo
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def test_pages_run_under_the_policy_and_placeholders_are_painted(
     transactional_db,
     alice,
 ):
-    photo = make_photo(alice)
+    photo = PhotoFactory(owner=alice, ready=True)
     alice.is_staff = alice.is_superuser = True  # the admin's pages run under the policy too
     alice.save()
     page = _new_page(browser, page_errors)

@@ -5,10 +5,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from test_aws_sweep import dispatched, make_photo  # noqa: F401  (fixture)
+from factories import PhotoFactory  # tests/web/factories.py
+from test_aws_sweep import dispatched  # noqa: F401  (fixture)
 
 from webapp.photos.aws.sweep import deadline_for, handler, sweep
-from webapp.photos.models import Photo, PhotoStatus
+from webapp.photos.models import Photo
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +26,7 @@ class FakeContext:
 
 def abandoned(owner, count: int) -> list[Photo]:
     """`count` abandoned uploads, the first the oldest."""
-    return [
-        make_photo(owner, status=PhotoStatus.UPLOADING, age=timedelta(days=30 - i), uploaded=False)
-        for i in range(count)
-    ]
+    return [PhotoFactory(owner=owner, age=timedelta(days=30 - i)) for i in range(count)]
 
 
 def test_abandoned_uploads_go_oldest_first_in_bounded_batches(alice, dispatched):  # noqa: F811
@@ -48,8 +46,7 @@ def test_abandoned_uploads_go_oldest_first_in_bounded_batches(alice, dispatched)
 def test_stuck_photos_go_oldest_first_in_bounded_batches(alice, dispatched, settings):  # noqa: F811
     settings.PHOTOS_SWEEP_BATCH = 2
     stuck = [
-        make_photo(alice, status=PhotoStatus.PROCESSING, age=timedelta(hours=10 - i))
-        for i in range(5)
+        PhotoFactory(owner=alice, processing=True, age=timedelta(hours=10 - i)) for i in range(5)
     ]
 
     report = sweep()

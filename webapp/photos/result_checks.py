@@ -11,8 +11,9 @@ refused as a whole: one forged entry makes the rest of that outcome untrustworth
 import logging
 import re
 
+from jobs.config import Limits
+
 from .models import Photo
-from .storage import job_limits
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ _EXTENSION = r"\.[a-z0-9]{1,5}"
 
 def rendition_names() -> set[str]:
     """The renditions the jobs are configured to make (PHOTOS_RENDITION_SIZES)."""
-    return set(job_limits().sizes)
+    return set(Limits.from_env().sizes)
 
 
 def outcome_problem(*, photo_id, job: str, outcome: dict) -> str | None:
