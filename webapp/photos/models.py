@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F
 
 from . import describe
+from .pagination import UNDATED
 
 
 class PhotoStatus(models.TextChoices):
@@ -97,6 +98,23 @@ class Photo(models.Model):
                 F("owner"), F("created_at").desc(), F("id").desc(), name="photo_owner_created"
             ),
             models.Index(fields=["owner", "sha256"], name="photo_owner_sha256"),
+            # "Date taken, oldest first" (pagination.UNDATED leads: undated photos last on
+            # both databases, without the NULLS LAST SQLite cannot index).
+            models.Index(
+                F("owner"),
+                UNDATED,
+                F("taken_at"),
+                F("created_at"),
+                F("id"),
+                name="photo_owner_taken_asc",
+            ),
+            # The filter form's choices (selectors.filter_choices) are index-only scans, and
+            # a filter on one camera, lens or format reads only the matching rows.
+            models.Index(
+                fields=["owner", "camera_make", "camera_model"], name="photo_owner_camera"
+            ),
+            models.Index(fields=["owner", "lens"], name="photo_owner_lens"),
+            models.Index(fields=["owner", "format"], name="photo_owner_format"),
         ]
 
     def __str__(self):

@@ -1,9 +1,16 @@
 """Reads. Every query about photos goes through here, scoped to an owner."""
 
-from django.db.models import F
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db.models import Count, F
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from . import pagination
+from .facts import says_nothing
+from .filters import PhotoFilter, camera_names
 from .models import Photo
 
 # Undated photos go last on every database (PostgreSQL would put NULLs first by default);
@@ -11,6 +18,7 @@ from .models import Photo
 ORDERINGS = {
     "created": (F("created_at").desc(), F("id").desc()),
     "taken": (F("taken_at").desc(nulls_last=True), F("created_at").desc(), F("id").desc()),
+    "taken_asc": pagination.forward("taken_asc"),
 }
 
 
@@ -38,3 +46,96 @@ def photo_get_for_viewer(*, user, photo_id) -> Photo:
     if user.is_staff and user.has_perm("photos.view_photo"):
         return get_object_or_404(Photo, pk=photo_id)
     return photo_get(owner=user, photo_id=photo_id)
+
+
+# --- Browsing: filters, the timeline's months, the viewer's neighbours -------------------
+
+# What the gallery and the viewer never read: the EXIF blobs stay in the database.
+_HEAVY = ("exif", "metadata", "jobs")
+
+
+def filter_choices(*, owner) -> dict:
+    """The values the filter form offers, from the owner's own photos, in one query: the
+    distinct (make, model, lens, format) combinations, which are few however many photos
+    share them."""
+    rows = list(
+        Photo.objects.filter(owner=owner)
+        .order_by()
+        .values_list("camera_make", "camera_model", "lens", "format")
+        .distinct()
+    )
+    lenses = {lens for _, _, lens, _ in rows if lens and not says_nothing(lens, lens=True)}
+    return {
+        "cameras": camera_names({(make, model) for make, model, _, _ in rows if make or model}),
+        "lenses": sorted(lenses, key=str.lower),
+        "formats": sorted({fmt for _, _, _, fmt in rows if fmt}),
+    }
+
+
+def photo_browse(*, owner, photo_filter: PhotoFilter | None = None, cameras=None):
+    """The owner's photos matching the filter, unordered (the paginator orders them)."""
+    photos = Photo.objects.filter(owner=owner).defer(*_HEAVY)
+    if photo_filter is not None and photo_filter.active:
+        photos = photos.filter(photo_filter.to_q(cameras))
+    return photos
+
+
+def camera_pairs(*, owner, name: str) -> dict:
+    """{name: [(make, model), ...]} for one camera name: what `to_q` needs to match a camera
+    by the name the page shows, in one query (the viewer's and the API's filters)."""
+    if not name:
+        return {}
+    pairs = (
+        Photo.objects.filter(owner=owner)
+        .exclude(camera_make="", camera_model="")
+        .order_by()
+        .values_list("camera_make", "camera_model")
+        .distinct()
+    )
+    return {name: camera_names(pairs).get(name, [])}
+
+
+def month_counts(*, photos) -> list[tuple]:
+    """[(first day of the month, count)] of the photos' dates taken, newest first, and
+    (None, count) for the undated: one GROUP BY query, whatever the gallery's size."""
+    rows = list(
+        photos.order_by()
+        .annotate(month=TruncMonth("taken_at", tzinfo=UTC))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .values_list("month", "count")
+    )
+    dated = sorted(((m, c) for m, c in rows if m is not None), reverse=True)
+    undated = [(None, c) for m, c in rows if m is None]
+    return dated + undated
+
+
+def photo_neighbours(*, photos, photo, order: str) -> pagination.Neighbours:
+    """The photos before and after `photo` among `photos` (already scoped and filtered)."""
+    return pagination.neighbours(photos, photo, order=order)
+
+
+@dataclass(frozen=True)
+class Browse:
+    """What a gallery URL asks for: its photos (scoped and filtered), order and filter."""
+
+    photos: object  # a lazy queryset
+    order: str
+    photo_filter: PhotoFilter
+
+    @property
+    def query_string(self) -> str:
+        """The URL's order and filter, for links that keep them (viewer, prev/next)."""
+        return self.photo_filter.query_string(order="" if self.order == "created" else self.order)
+
+
+def browse(*, owner, params) -> Browse:
+    """The gallery, the viewer and the photo page read their order and filter here, so all
+    three walk the same set of photos. Costs no query, or one to resolve a camera's name."""
+    order = params.get("order") or "created"
+    if order not in pagination.ORDERS:
+        order = "created"
+    photo_filter = PhotoFilter.from_params(params)
+    cameras = camera_pairs(owner=owner, name=photo_filter.camera)
+    photos = photo_browse(owner=owner, photo_filter=photo_filter, cameras=cameras)
+    return Browse(photos=photos, order=order, photo_filter=photo_filter)
