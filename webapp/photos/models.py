@@ -90,16 +90,23 @@ class Photo(models.Model):
     class Meta:
         ordering = ["-created_at"]
         # In the gallery's exact sort orders (selectors.ORDERINGS, pagination), so a page of
-        # a gallery with many thousands of photos is an index range scan, not a sort. The
-        # "date taken" index (NULLS LAST) is created per database in migration 0002: SQLite
-        # refuses NULLS LAST in an index, and needs none (its NULLs sort last in DESC).
+        # a gallery with many thousands of photos is an index range scan, not a sort.
         indexes = [
             models.Index(
                 F("owner"), F("created_at").desc(), F("id").desc(), name="photo_owner_created"
             ),
             models.Index(fields=["owner", "sha256"], name="photo_owner_sha256"),
-            # "Date taken, oldest first" (pagination.UNDATED leads: undated photos last on
-            # both databases, without the NULLS LAST SQLite cannot index).
+            # "Date taken", newest and oldest first (pagination.UNDATED leads: undated photos
+            # last on both databases, without the NULLS LAST SQLite cannot index). They
+            # replace migration 0002's raw-SQL index, which SQLite's table rebuilds dropped.
+            models.Index(
+                F("owner"),
+                UNDATED,
+                F("taken_at").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="photo_owner_taken_desc",
+            ),
             models.Index(
                 F("owner"),
                 UNDATED,

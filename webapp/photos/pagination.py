@@ -8,9 +8,10 @@ page) and an EXISTS for the link in the other direction.
 
 Orders: "created" is (created_at, id) newest first; "taken" is (taken_at, created_at, id)
 newest first with photos that have no date taken last, then by upload time; "taken_asc" is
-the same oldest first, undated photos still last. Its sort leads with `taken_at IS NULL`
-rather than NULLS LAST: SQLite cannot put NULLS LAST in an index, but both databases index
-that expression (migration 0004), so every order is an index range scan.
+the same oldest first, undated photos still last. Both sort first on `taken_at IS NULL`
+rather than NULLS LAST: SQLite cannot put NULLS LAST in an index (nor use an index for it),
+but both databases index that expression (the model's indexes, migration 0004), so every
+order is an index range scan on both.
 """
 
 import base64
@@ -24,18 +25,18 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 
 PAGE_SIZE = 48
 
-# The leading key of the oldest-first order; spelt exactly as its index (migration 0004).
+# The leading key of the "date taken" orders; spelt exactly as in their indexes (models).
 UNDATED = ExpressionWrapper(Q(taken_at__isnull=True), output_field=BooleanField())
 
 # Newest first, as shown; the reverse is used to walk back towards newer photos.
 _FORWARD = {
     "created": (F("created_at").desc(), F("id").desc()),
-    "taken": (F("taken_at").desc(nulls_last=True), F("created_at").desc(), F("id").desc()),
+    "taken": (UNDATED.asc(), F("taken_at").desc(), F("created_at").desc(), F("id").desc()),
     "taken_asc": (UNDATED.asc(), F("taken_at").asc(), F("created_at").asc(), F("id").asc()),
 }
 _BACKWARD = {
     "created": (F("created_at").asc(), F("id").asc()),
-    "taken": (F("taken_at").asc(nulls_first=True), F("created_at").asc(), F("id").asc()),
+    "taken": (UNDATED.desc(), F("taken_at").asc(), F("created_at").asc(), F("id").asc()),
     "taken_asc": (UNDATED.desc(), F("taken_at").desc(), F("created_at").desc(), F("id").desc()),
 }
 ORDERS = tuple(_FORWARD)

@@ -17,7 +17,7 @@ from .models import Photo
 # the model's indexes are declared in exactly these orders so the sort is an index scan.
 ORDERINGS = {
     "created": (F("created_at").desc(), F("id").desc()),
-    "taken": (F("taken_at").desc(nulls_last=True), F("created_at").desc(), F("id").desc()),
+    "taken": pagination.forward("taken"),
     "taken_asc": pagination.forward("taken_asc"),
 }
 
@@ -105,7 +105,7 @@ def month_counts(*, photos) -> list[tuple]:
         .annotate(count=Count("pk"))
         .values_list("month", "count")
     )
-    dated = sorted(((m, c) for m, c in rows if m is not None), reverse=True)
+    dated = sorted(((m.date(), c) for m, c in rows if m is not None), reverse=True)
     undated = [(None, c) for m, c in rows if m is None]
     return dated + undated
 
