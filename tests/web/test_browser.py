@@ -141,7 +141,9 @@ def test_upload_to_admin_flow(
     _screenshots(page, "gallery")
 
     # The photo page of the iPhone HEIC shows its camera, read from the metadata job.
+    # (a ready card opens the full-screen viewer; its Details link is the photo page)
     page.locator(".photo-card", has_text="heif_pug.heic").get_by_role("link").click()
+    page.get_by_role("dialog", name="Photo viewer").get_by_role("link", name="Details").click()
     expect(page.get_by_role("heading", name="heif_pug.heic")).to_be_visible()
     camera = page.get_by_role("row", name=re.compile("^Camera"))
     expect(camera).to_contain_text("Apple iPhone 13 Pro")

@@ -189,4 +189,5 @@ if (gallery && bar) {
   });
 
   update();
+  bar.dataset.ready = ""; // listening (tests wait for it)
 }

@@ -66,18 +66,9 @@ if (dialog && scope) {
     const photo = state.photo;
     state.zoom = level;
     dialog.dataset.zoom = level;
-    if (level === "fit") {
-      const r = photo.renditions;
-      const sizes = photo.renditions_size || {};
-      const candidates = ["medium", "large"].filter((n) => r[n] && sizes[n]);
-      img.srcset = candidates.map((n) => `${r[n]} ${sizes[n][0]}w`).join(", ");
-      img.sizes = "100vw";
-      img.src = largest(photo);
-    } else {
-      img.removeAttribute("srcset");
-      img.removeAttribute("sizes");
-      img.src = level === "original" ? photo.original_url : largest(photo);
-    }
+    // One file for fit and 1:1 (the large rendition, the one preloaded): a srcset would
+    // scale the image's natural size by its density and 1:1 would no longer be 1:1.
+    img.src = level === "original" ? photo.original_url : largest(photo);
     const levels = zoomLevels(photo);
     const following = levels[(levels.indexOf(level) + 1) % levels.length];
     zoomButton.hidden = levels.length < 2;
@@ -96,15 +87,18 @@ if (dialog && scope) {
   }
 
   function showNeighbours() {
+    // A disabled button loses focus to the page's body, out of the dialog: hand it over.
+    const focused = document.activeElement;
     prevButton.disabled = !state.previous;
     nextButton.disabled = !state.next;
+    if (focused?.disabled) (prevButton.disabled ? nextButton : prevButton).focus();
+    if (document.activeElement?.disabled) closeButton.focus();
     preload(state.next);
     preload(state.previous);
   }
 
   async function load(id) {
     const request = ++state.request;
-    prevButton.disabled = nextButton.disabled = true;
     try {
       const data = await requestJson(neighboursUrl(id));
       if (request !== state.request) return; // the user moved on meanwhile
@@ -138,7 +132,6 @@ if (dialog && scope) {
     state.request++;
     if (dialog.open) dialog.close();
     img.removeAttribute("src");
-    img.removeAttribute("srcset");
     delete dialog.dataset.loaded;
     state.photo = state.previous = state.next = null;
     state.opener?.focus();
@@ -166,8 +159,8 @@ if (dialog && scope) {
   img.addEventListener("click", () => {
     if (!zoomButton.hidden) showZoom(zoomButton.dataset.next || "fit");
   });
-  dialog.addEventListener("keydown", (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
+  document.addEventListener("keydown", (event) => {
+    if (!dialog.open || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "ArrowRight") move("next");
     else if (event.key === "ArrowLeft") move("previous");
     else return;
@@ -196,6 +189,7 @@ if (dialog && scope) {
     }
   });
 
+  dialog.dataset.ready = ""; // listening (tests wait for it, as for the upload page)
   const gallery = document.getElementById("gallery");
   if (gallery) {
     gallery.addEventListener("click", (event) => {
