@@ -422,3 +422,11 @@ def test_bulk_delete_refuses_bad_input_in_words(alice_client, shelf, body, messa
 def test_bulk_delete_needs_a_login_and_a_post(client, alice_client):
     assert post_delete(client, {"ids": [str(uuid.uuid4())]}).status_code == 401
     assert alice_client.get(reverse("api:photos-delete")).status_code == 405
+
+
+def test_the_photo_json_carries_the_date_taken_for_redrawn_cards(alice_client, shelf):
+    # A card redrawn when its photo settles (photo-card.js) shows the date like the server's.
+    canon = alice_client.get(reverse("api:photo", kwargs={"photo_id": shelf["canon"].id})).json()
+    scan = alice_client.get(reverse("api:photo", kwargs={"photo_id": shelf["scan"].id})).json()
+    assert canon["taken_at"] == "2023-07-14T20:00:00+00:00"
+    assert scan["taken_at"] is None

@@ -292,6 +292,9 @@ def test_pending_photos_update_by_themselves(
     # then: the gallery's poll swaps the card and says why
     expect(card).to_have_attribute("data-status", "failed", timeout=WAIT)
     expect(card.locator(".photo-card__error")).to_have_text("not an image: TIFF with no pixels")
+    # (drawn by photo-card.js like the template: the selection's box and the date line too)
+    expect(card.get_by_role("checkbox", name="Select scan.tif")).to_be_attached()
+    expect(card.locator(".photo-card__date")).to_have_text("No date taken")
     expect(page.locator("#live-status")).to_contain_text("scan.tif failed")
 
     # and the photo page of a processing photo reloads itself when the photo settles

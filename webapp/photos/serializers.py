@@ -20,6 +20,8 @@ def photo_to_dict(photo) -> dict:
         "name": photo.display_name,
         "alt": photo.alt,
         "created_at": photo.created_at.isoformat() if photo.created_at else None,
+        # The camera's wall clock stored as UTC (models.Photo); null when unknown.
+        "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
         "metadata": photo.metadata or {},
         "renditions": links.rendition_urls(photo) if ready else {},
         "renditions_size": (
