@@ -72,7 +72,7 @@ if (dialog && scope) {
     const levels = zoomLevels(photo);
     const following = levels[(levels.indexOf(level) + 1) % levels.length];
     zoomButton.hidden = levels.length < 2;
-    zoomButton.textContent = level === "fit" ? "Zoom" : ZOOM_LABEL[level];
+    // The visible word stays "Zoom" (part of the accessible name, which says what comes next).
     zoomButton.setAttribute("aria-label", `Zoom: ${ZOOM_LABEL[following].toLowerCase()}`);
     zoomButton.dataset.next = following;
   }
