@@ -430,3 +430,29 @@ def test_the_photo_json_carries_the_date_taken_for_redrawn_cards(alice_client, s
     scan = alice_client.get(reverse("api:photo", kwargs={"photo_id": shelf["scan"].id})).json()
     assert canon["taken_at"] == "2023-07-14T20:00:00+00:00"
     assert scan["taken_at"] is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"to": "9999-12-31"},  # no day after it
+        {"from": "0001-01-01", "to": "0001-01-01"},
+        {"q": "harbour\x00", "camera": "\x00", "lens": "a\x00b"},  # PostgreSQL refuses NUL
+        {"month": "9999-12", "order": "taken"},
+        {"month": "0000-01", "order": "taken_asc"},
+        {"order": "'; DROP TABLE photos_photo; --"},
+        {"q": "%_%"},  # LIKE's wildcards are letters here
+    ],
+)
+def test_hostile_filter_values_answer_a_page_never_a_500(alice_client, shelf, params):
+    response = alice_client.get(GALLERY, params)
+    assert response.status_code == 200
+    url = reverse("api:photo-neighbours", kwargs={"photo_id": shelf["canon"].id})
+    assert alice_client.get(url, params).status_code == 200
+    detail = reverse("photos:detail", kwargs={"photo_id": shelf["canon"].id})
+    assert alice_client.get(detail, params).status_code == 200
+
+
+def test_the_last_day_filters_to_its_end(alice_client, shelf):
+    assert len(gallery(alice_client, to="9999-12-31").context["photos"]) == 3  # the dated
+    assert gallery(alice_client, q="%_%").context["photos"] == []

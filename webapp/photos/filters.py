@@ -41,7 +41,8 @@ class PhotoFilter:
         errors = []
 
         def text(name: str, limit: int = MAX_VALUE_CHARS) -> str:
-            value = " ".join(str(params.get(name) or "").split())
+            # NUL is no character a photo's words hold, and PostgreSQL refuses it in a query.
+            value = " ".join(str(params.get(name) or "").replace("\x00", " ").split())
             if len(value) > limit:
                 errors.append(f"{name} is too long: at most {limit} characters")
                 return ""
@@ -121,7 +122,9 @@ class PhotoFilter:
         # of that calendar, as half-open ranges an index can answer.
         if self.date_from:
             condition &= Q(taken_at__gte=_midnight(self.date_from))
-        if self.date_to:
+        if self.date_to == date.max:  # 9999-12-31 has no day after it
+            condition &= Q(taken_at__isnull=False)
+        elif self.date_to:
             condition &= Q(taken_at__lt=_midnight(self.date_to + timedelta(days=1)))
         if self.camera:
             pairs = (cameras or {}).get(self.camera)
@@ -144,10 +147,7 @@ class PhotoFilter:
 
 
 def _midnight(day: date) -> datetime:
-    try:
-        return datetime(day.year, day.month, day.day, tzinfo=UTC)
-    except OverflowError:  # pragma: no cover - date's own range is narrower
-        return datetime.max.replace(tzinfo=UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def camera_names(pairs) -> dict[str, list[tuple[str, str]]]:
