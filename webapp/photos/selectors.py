@@ -1,10 +1,9 @@
 """Reads. Every query about photos goes through here, scoped to an owner."""
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import date
 
-from django.db.models import Count, F
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, F, Func
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -95,17 +94,32 @@ def camera_pairs(*, owner, name: str) -> dict:
     return {name: camera_names(pairs).get(name, [])}
 
 
+class _TakenMonth(Func):
+    """ "2023-07" of the date taken, in the database's own code: SQLite's TruncMonth calls
+    back into Python for every row (70 ms at 10,000 photos), this is a string slice there.
+    Dates taken are stored as UTC (models.Photo), so the month is the camera's month."""
+
+    output_field = CharField()
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM')"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # SQLite keeps datetimes as ISO text, "2023-07-14 20:00:00".
+        return self.as_sql(compiler, connection, template="substr(%(expressions)s, 1, 7)", **extra)
+
+
 def month_counts(*, photos) -> list[tuple]:
     """[(first day of the month, count)] of the photos' dates taken, newest first, and
     (None, count) for the undated: one GROUP BY query, whatever the gallery's size."""
     rows = list(
         photos.order_by()
-        .annotate(month=TruncMonth("taken_at", tzinfo=UTC))
+        .annotate(month=_TakenMonth("taken_at"))
         .values("month")
         .annotate(count=Count("pk"))
         .values_list("month", "count")
     )
-    dated = sorted(((m.date(), c) for m, c in rows if m is not None), reverse=True)
+    dated = sorted(
+        ((date(int(m[:4]), int(m[5:7]), 1), c) for m, c in rows if m is not None), reverse=True
+    )
     undated = [(None, c) for m, c in rows if m is None]
     return dated + undated
 
