@@ -157,6 +157,8 @@ def test_viewer_keys_buttons_back_shared_url_and_zoom(
     _viewer_on(page, heic)
     page.get_by_role("button", name="Close viewer").click()
     expect(viewer).to_be_hidden()
+    # Focus lands on the card of the photo last shown, for the keyboard to carry on from.
+    expect(page.locator(f'.photo-card[data-photo-id="{heic}"] .photo-card__link')).to_be_focused()
 
     # A shared address is the photo's page, in the same order; the arrows walk the pages.
     page.goto(f"{base}/photos/{jpg}/?order=taken")

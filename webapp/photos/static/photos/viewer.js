@@ -60,6 +60,7 @@ if (dialog && scope) {
   const closeButton = document.getElementById("viewer-close");
   const details = document.getElementById("viewer-details");
 
+  const gallery = document.getElementById("gallery");
   const state = { photo: null, previous: null, next: null, zoom: "fit", request: 0, opener: null };
 
   function showZoom(level) {
@@ -130,11 +131,14 @@ if (dialog && scope) {
 
   function closeNow() {
     state.request++;
+    const shown = state.photo?.id;
     if (dialog.open) dialog.close();
     img.removeAttribute("src");
     delete dialog.dataset.loaded;
     state.photo = state.previous = state.next = null;
-    state.opener?.focus();
+    // Back to the card of the photo last shown when it is on this page, else the opener.
+    const card = shown && gallery?.querySelector(`[data-photo-id="${CSS.escape(shown)}"] a`);
+    (card || state.opener)?.focus();
   }
 
   function close() {
@@ -190,7 +194,6 @@ if (dialog && scope) {
   });
 
   dialog.dataset.ready = ""; // listening (tests wait for it, as for the upload page)
-  const gallery = document.getElementById("gallery");
   if (gallery) {
     gallery.addEventListener("click", (event) => {
       const link = event.target.closest(".photo-card__link");
