@@ -12,7 +12,7 @@ from django.views import View
 from django.views.csrf import csrf_failure as html_csrf_failure
 
 from . import quotas, selectors, services, uploads
-from .serializers import map_point, photo_to_dict
+from .serializers import map_point, photo_to_dict, photo_to_viewer_dict
 
 logger = logging.getLogger(__name__)
 
@@ -189,3 +189,48 @@ class MapPointsView(ApiView):
         photos = selectors.photo_map_points(owner=request.user, params=request.GET, limit=limit + 1)
         points = [map_point(photo) for photo in photos[:limit]]
         return JsonResponse({"points": points, "limit": limit, "truncated": len(photos) > limit})
+
+
+class PhotosDeleteView(ApiView):
+    """POST {"ids": [...]} -> {"deleted": [{"id", "name"}], "count"}: the gallery's selection.
+    Ids of other users' photos, or of photos already gone, are ignored (and not named)."""
+
+    def post(self, request):
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, RecursionError):
+            return error("the body must be JSON", 400)
+        raw = body.get("ids") if isinstance(body, dict) else None
+        if not isinstance(raw, list) or not raw:
+            return error('ids is required: {"ids": ["<photo id>", ...]}', 400)
+        if len(raw) > services.MAX_BULK_IDS:
+            return error(f"too many ids: at most {services.MAX_BULK_IDS} at a time", 400)
+        ids = []
+        for value in raw:
+            if not isinstance(value, str) or not _is_uuid(value):
+                return error(f"not a photo id: {str(value)[:40]}", 400)
+            ids.append(uuid.UUID(value))
+        deleted = services.photos_delete(owner=request.user, ids=ids)
+        return JsonResponse(
+            {
+                "deleted": [{"id": str(p.pk), "name": p.display_name} for p in deleted],
+                "count": len(deleted),
+            }
+        )
+
+
+class NeighboursView(ApiView):
+    """GET /api/photos/<id>/neighbours?<the gallery's query string> -> {"photo", "previous",
+    "next"}: the viewer's step in the gallery's order and filter. Constant in queries."""
+
+    def get(self, request, photo_id):
+        found = selectors.browse(owner=request.user, params=request.GET)
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        around = selectors.photo_neighbours(photos=found.photos, photo=photo, order=found.order)
+        return JsonResponse(
+            {
+                "photo": photo_to_viewer_dict(photo),
+                "previous": photo_to_viewer_dict(around.previous) if around.previous else None,
+                "next": photo_to_viewer_dict(around.next) if around.next else None,
+            }
+        )

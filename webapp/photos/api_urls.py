@@ -8,6 +8,7 @@ urlpatterns = [
     path("uploads", api.UploadsView.as_view(), name="uploads"),
     path("uploads/<uuid:photo_id>/file", api.UploadFileView.as_view(), name="upload-file"),
     path("photos", api.PhotoListView.as_view(), name="photos"),
+    path("photos/delete", api.PhotosDeleteView.as_view(), name="photos-delete"),
     path("photos/<uuid:photo_id>", api.PhotoView.as_view(), name="photo"),
     path("photos/<uuid:target_id>/share", api_albums.PhotoShareView.as_view(), name="photo-share"),
     path("albums", api_albums.AlbumsView.as_view(), name="albums"),
@@ -20,4 +21,7 @@ urlpatterns = [
     path("shares", api_albums.SharesView.as_view(), name="shares"),
     path("shares/<int:share_id>", api_albums.ShareView.as_view(), name="share"),
     path("map", api.MapPointsView.as_view(), name="map"),
+    path(
+        "photos/<uuid:photo_id>/neighbours", api.NeighboursView.as_view(), name="photo-neighbours"
+    ),
 ]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F
 
 from . import describe
+from .pagination import UNDATED
 
 
 class PhotoStatus(models.TextChoices):
@@ -93,9 +94,7 @@ class Photo(models.Model):
     class Meta:
         ordering = ["-created_at"]
         # In the gallery's exact sort orders (selectors.ORDERINGS, pagination), so a page of
-        # a gallery with many thousands of photos is an index range scan, not a sort. The
-        # "date taken" index (NULLS LAST) is created per database in migration 0002: SQLite
-        # refuses NULLS LAST in an index, and needs none (its NULLs sort last in DESC).
+        # a gallery with many thousands of photos is an index range scan, not a sort.
         indexes = [
             models.Index(
                 F("owner"), F("created_at").desc(), F("id").desc(), name="photo_owner_created"
@@ -103,6 +102,32 @@ class Photo(models.Model):
             models.Index(fields=["owner", "sha256"], name="photo_owner_sha256"),
             # The place filter and the owner's list of places (selectors.photos_in_place).
             models.Index(fields=["owner", "place_country", "place_city"], name="photo_owner_place"),
+            # "Date taken", newest and oldest first (pagination.UNDATED leads: undated photos
+            # last on both databases, without the NULLS LAST SQLite cannot index). They
+            # replace migration 0002's raw-SQL index, which SQLite's table rebuilds dropped.
+            models.Index(
+                F("owner"),
+                UNDATED,
+                F("taken_at").desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="photo_owner_taken_desc",
+            ),
+            models.Index(
+                F("owner"),
+                UNDATED,
+                F("taken_at"),
+                F("created_at"),
+                F("id"),
+                name="photo_owner_taken_asc",
+            ),
+            # The filter form's choices (selectors.filter_choices) are index-only scans, and
+            # a filter on one camera, lens or format reads only the matching rows.
+            models.Index(
+                fields=["owner", "camera_make", "camera_model"], name="photo_owner_camera"
+            ),
+            models.Index(fields=["owner", "lens"], name="photo_owner_lens"),
+            models.Index(fields=["owner", "format"], name="photo_owner_format"),
         ]
 
     def __str__(self):

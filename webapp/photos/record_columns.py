@@ -10,6 +10,7 @@ import math
 import re
 from datetime import UTC, datetime
 
+from .facts import plausible_taken_at
 from .models import Photo
 
 _TAKEN_AT = re.compile(
@@ -69,6 +70,10 @@ def copy_metadata(photo: Photo, record: dict) -> None:
     orientation = to_int(record.get("orientation"))
     photo.orientation = orientation if orientation in range(1, 9) else None
     photo.taken_at, photo.taken_at_offset = parse_taken_at(record.get("taken_at"))
+    if plausible_taken_at(photo.taken_at, photo.created_at) is None:
+        # A clock never set (2099): unknown, so the timeline does not file it first. The
+        # metadata record above keeps the value as read.
+        photo.taken_at, photo.taken_at_offset = None, ""
     photo.exposure_time = to_float(record.get("exposure_time"))
     photo.f_number = to_float(record.get("f_number"))
     photo.focal_length = to_float(record.get("focal_length"))
