@@ -109,6 +109,9 @@ bench: setup sysdeps services
 # A second virtualenv with requirements.txt only: what it holds is exactly what Zappa zips.
 # Rebuilt from scratch when requirements.txt changes, reused otherwise.
 DEPLOY_VENV := .venv-deploy
+# Where `make package` writes the zips, and which Zappa settings it packages (the rehearsal
+# passes its own copy of zappa_settings.json, which `make provision` filled in).
+BUILD ?= build
 STAGES := web thumbnails metadata
 
 # The database URL carries a password: never on make's command line (make echoes it), but
@@ -140,10 +143,11 @@ $(DEPLOY_VENV)/.installed: requirements.txt
 package: $(DEPLOY_VENV)/.installed
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-key \
 		$(DEPLOY_VENV)/bin/python manage.py collectstatic --noinput --verbosity 0
-	mkdir -p build
+	mkdir -p $(BUILD)
 	for stage in $(STAGES); do \
 		VIRTUAL_ENV=$(CURDIR)/$(DEPLOY_VENV) PATH=$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH \
-			$(DEPLOY_VENV)/bin/zappa package $$stage -o build/$$stage.zip || exit 1; \
+			$(DEPLOY_VENV)/bin/zappa package $$stage $(if $(SETTINGS_FILE),-s $(SETTINGS_FILE)) \
+			-o $(BUILD)/$$stage.zip || exit 1; \
 	done
 
 clean:

@@ -1,0 +1,135 @@
+"""moto's server with IAM enforced for the rehearsal: `python moto_iam_server.py -H HOST -p PORT`
+(with INITIAL_NO_AUTH_ACTION_COUNT in the environment, as for `python -m moto.server`).
+
+moto checks every request against the caller's identity policies (users and assumed roles)
+once the first INITIAL_NO_AUTH_ACTION_COUNT requests are spent. Three things it does not
+model are filled in here, and only these:
+
+1. Resources. moto knows the resource of a request for S3, SQS, IAM and STS only; for every
+   other service it asks about resource "*", which no statement naming an ARN matches, so a
+   least-privilege policy would be refused everything. Here a request whose resource moto
+   does not know is matched on its action alone: such statements are checked for their
+   actions (S3, SQS, IAM and STS keep moto's full resource check).
+2. Service principals. A role that only Lambda may assume cannot be assumed by any caller
+   moto knows. The rehearsal plays the Lambda service with an IAM user named
+   `lambda.amazonaws.com`: a trust statement naming the service principal
+   `lambda.amazonaws.com` admits that user (and nobody else).
+3. Signatures of body-less REST calls. moto re-signs a request to check it, falling back to
+   the parsed parameters when the body is empty; for Lambda's GET and DELETE calls those are
+   the headers, so every signature "does not match". A body-less request is re-signed with
+   its empty body, as it was sent.
+4. S3 action names. moto names a few bucket requests after the API call rather than the IAM
+   action AWS authorises them as (HeadBucket is s3:ListBucket; the public access block and
+   ownership calls are s3:PutBucketPublicAccessBlock, s3:PutBucketOwnershipControls...).
+5. API Gateway's actions. IAM authorises API Gateway's management calls by HTTP verb
+   (apigateway:GET, apigateway:POST...), which is what a policy names; moto names them
+   after the operation (apigateway:GetRestApi).
+6. The service's context keys.
+7. One of Lambda's validations: a mapping from a DynamoDB or Kinesis stream needs a
+   StartingPosition (AWS answers InvalidParameterValueException; moto accepts it). Zappa 0.63
+   creates stream mappings without one, which is why provisioning creates the mapping after
+   `zappa deploy web`: the rehearsal must see Zappa fail as it does on AWS. Lambda calls AssumeRole on behalf of the function's account,
+   so the trust policy's `aws:SourceAccount` condition sees the caller's account.
+"""
+
+import sys
+
+from moto.awslambda.exceptions import InvalidParameterValueException
+from moto.awslambda.models import LambdaBackend
+from moto.iam import access_control
+from moto.s3.responses import ACTION_MAP
+from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
+
+_element_matches = IAMPolicyStatement._check_element_matches
+
+
+def _check_element_matches(self, statement_element, value):
+    if statement_element in ("Resource", "NotResource") and value == "*":
+        return True
+    return _element_matches(self, statement_element, value)
+
+
+def _check_principal(self, principal: str) -> bool:
+    expected = self._statement.get("Principal")
+    if not expected:
+        return True
+    if expected == "*":
+        return True
+    services = expected.get("Service", [])
+    services = [services] if isinstance(services, str) else services
+    if any(principal.endswith(f":user/{service}") for service in services):
+        return True
+    aws = expected.get("AWS")
+    if aws is None:
+        return False
+    return aws == "*" or principal == aws or principal in aws
+
+
+def _check_role_trust_relationship(self, role_arn: str) -> bool:
+    # moto's own check, with the account the service acts for among the context keys
+    values = access_control.format_incoming_conditional_values(self._data)
+    values["aws:SourceAccount"] = self.account_id
+    role = self.backend.get_role_by_arn(role_arn)
+    result = access_control.IAMPolicy(role.assume_role_policy_document).is_action_permitted(
+        self._action, role_arn, self._access_key.arn, values
+    )
+    return result == access_control.PermissionResult.PERMITTED
+
+
+_create_aws_request = IAMRequestBase._create_aws_request
+
+
+def _create_aws_request_as_sent(self):
+    request = _create_aws_request(self)
+    if not self._body and self._method in ("GET", "HEAD", "DELETE"):
+        request.data = b""
+    return request
+
+
+_request_init = IAMRequestBase.__init__
+
+
+def _request_init_with_iam_action(self, *args, **kwargs):
+    _request_init(self, *args, **kwargs)
+    if self._service == "apigateway":
+        self._action = f"apigateway:{self._method.upper()}"
+
+
+_create_mapping = LambdaBackend.create_event_source_mapping
+
+
+def _create_mapping_as_aws(self, spec):
+    source = spec.get("EventSourceArn") or ""
+    is_stream = source.startswith(("arn:aws:kinesis:", "arn:aws:dynamodb:"))
+    if is_stream and not spec.get("StartingPosition"):
+        raise InvalidParameterValueException(
+            "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
+            "constraint: Member must not be null."
+        )
+    return _create_mapping(self, spec)
+
+
+_bucket = ACTION_MAP["BUCKET"]
+_bucket["HEAD"]["DEFAULT"] = "ListBucket"
+for _query in ("publicAccessBlock", "public_access_block"):
+    _bucket["GET"][_query] = "GetBucketPublicAccessBlock"
+    _bucket["PUT"][_query] = "PutBucketPublicAccessBlock"
+    _bucket["DELETE"][_query] = "PutBucketPublicAccessBlock"
+_bucket["GET"]["ownershipControls"] = "GetBucketOwnershipControls"
+_bucket["PUT"]["ownershipControls"] = "PutBucketOwnershipControls"
+_bucket["DELETE"]["ownershipControls"] = "PutBucketOwnershipControls"
+_bucket["GET"]["encryption"] = "GetEncryptionConfiguration"
+_bucket["PUT"]["encryption"] = "PutEncryptionConfiguration"
+_bucket["DELETE"]["encryption"] = "PutEncryptionConfiguration"
+
+IAMPolicyStatement._check_element_matches = _check_element_matches
+IAMPolicyStatement._check_principal = _check_principal
+IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
+IAMRequestBase._create_aws_request = _create_aws_request_as_sent
+IAMRequestBase.__init__ = _request_init_with_iam_action
+LambdaBackend.create_event_source_mapping = _create_mapping_as_aws
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    sys.exit(main(sys.argv[1:]))
