@@ -2,8 +2,8 @@
 (with INITIAL_NO_AUTH_ACTION_COUNT in the environment, as for `python -m moto.server`).
 
 moto checks every request against the caller's identity policies (users and assumed roles)
-once the first INITIAL_NO_AUTH_ACTION_COUNT requests are spent. Three things it does not
-model are filled in here, and only these:
+once the first INITIAL_NO_AUTH_ACTION_COUNT requests are spent. What it does not model, and
+the rehearsal depends on, is filled in here (each against moto 5.2.5), and only this:
 
 1. Resources. moto knows the resource of a request for S3, SQS, IAM and STS only; for every
    other service it asks about resource "*", which no statement naming an ARN matches, so a
@@ -24,12 +24,12 @@ model are filled in here, and only these:
 5. API Gateway's actions. IAM authorises API Gateway's management calls by HTTP verb
    (apigateway:GET, apigateway:POST...), which is what a policy names; moto names them
    after the operation (apigateway:GetRestApi).
-6. The service's context keys.
+6. The service's context keys. Lambda calls AssumeRole on behalf of the function's
+   account, so the trust policy's `aws:SourceAccount` condition sees the caller's account.
 7. One of Lambda's validations: a mapping from a DynamoDB or Kinesis stream needs a
    StartingPosition (AWS answers InvalidParameterValueException; moto accepts it). Zappa 0.63
    creates stream mappings without one, which is why provisioning creates the mapping after
-   `zappa deploy web`: the rehearsal must see Zappa fail as it does on AWS. Lambda calls AssumeRole on behalf of the function's account,
-   so the trust policy's `aws:SourceAccount` condition sees the caller's account.
+   `zappa deploy web`: the rehearsal must see Zappa fail as it does on AWS.
 """
 
 import sys
@@ -37,8 +37,8 @@ import sys
 from moto.awslambda.exceptions import InvalidParameterValueException
 from moto.awslambda.models import LambdaBackend
 from moto.iam import access_control
-from moto.s3.responses import ACTION_MAP
 from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
+from moto.s3.responses import ACTION_MAP
 
 _element_matches = IAMPolicyStatement._check_element_matches
 
