@@ -30,6 +30,8 @@ def update_zappa_settings(path: Path, outputs: Outputs) -> dict:
             stage["dead_letter_arn"] = outputs.dead_letter_arn
         if stage_name in outputs.roles:
             stage["role_arn"] = outputs.roles[stage_name]
+        if "manage_roles" in stage:
+            # Zappa would otherwise make its own role, allowed s3:*, sns:*, dynamodb:*...
             stage["manage_roles"] = False
         if stage_name == "web" and outputs.vpc_config:
             # Only the web function talks to PostgreSQL; the jobs stay outside any VPC.

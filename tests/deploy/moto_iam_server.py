@@ -30,14 +30,21 @@ the rehearsal depends on, is filled in here (each against moto 5.2.5), and only 
    StartingPosition (AWS answers InvalidParameterValueException; moto accepts it). Zappa 0.63
    creates stream mappings without one, which is why provisioning creates the mapping after
    `zappa deploy web`: the rehearsal must see Zappa fail as it does on AWS.
+8. The code location. GetFunction answers a URL to download the function's zip from (AWS: a
+   presigned S3 URL, good for ten minutes); moto answers an AWS host it does not serve.
+   Here the zip is put, readable without credentials as a presigned URL is, at
+   <emulator>/awslambda-<region>-tasks/<key>, and that is the location answered.
+9. A function's dead-letter target. moto drops DeadLetterConfig; here it is kept from
+   CreateFunction and UpdateFunctionConfiguration and answered in the configuration.
 """
 
 import sys
 
 from moto.awslambda.exceptions import InvalidParameterValueException
-from moto.awslambda.models import LambdaBackend
+from moto.awslambda.models import LambdaBackend, LambdaFunction
 from moto.iam import access_control
 from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
+from moto.s3.models import get_canned_acl, s3_backends
 from moto.s3.responses import ACTION_MAP
 
 _element_matches = IAMPolicyStatement._check_element_matches
@@ -109,6 +116,46 @@ def _create_mapping_as_aws(self, spec):
     return _create_mapping(self, spec)
 
 
+_get_code = LambdaFunction.get_code
+ENDPOINT = ""  # set from the command line
+
+
+def _get_code_served(self):
+    response = _get_code(self)
+    if "S3Key" in self.code and self.code_bytes:
+        s3 = s3_backends[self.account_id][self.partition]
+        bucket = f"awslambda-{self.region}-tasks"
+        if bucket not in s3.buckets:
+            s3.create_bucket(bucket, self.region)
+        key = s3.put_object(bucket, self.code["S3Key"], self.code_bytes)
+        key.acl = get_canned_acl("public-read")
+        response["Code"]["Location"] = f"{ENDPOINT}/{bucket}/{self.code['S3Key']}"
+    return response
+
+
+_function_init = LambdaFunction.__init__
+_get_configuration = LambdaFunction.get_configuration
+_update_configuration = LambdaFunction.update_configuration
+
+
+def _function_init_with_dead_letters(self, account_id, spec, *args, **kwargs):
+    _function_init(self, account_id, spec, *args, **kwargs)
+    self.dead_letter_config = spec.get("DeadLetterConfig") or {}
+
+
+def _update_configuration_with_dead_letters(self, config_updates):
+    if "DeadLetterConfig" in config_updates:
+        self.dead_letter_config = config_updates["DeadLetterConfig"] or {}
+    return _update_configuration(self, config_updates)
+
+
+def _get_configuration_with_dead_letters(self, *args, **kwargs):
+    config = _get_configuration(self, *args, **kwargs)
+    if getattr(self, "dead_letter_config", {}).get("TargetArn"):
+        config["DeadLetterConfig"] = self.dead_letter_config
+    return config
+
+
 _bucket = ACTION_MAP["BUCKET"]
 _bucket["HEAD"]["DEFAULT"] = "ListBucket"
 for _query in ("publicAccessBlock", "public_access_block"):
@@ -128,8 +175,16 @@ IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
 IAMRequestBase._create_aws_request = _create_aws_request_as_sent
 IAMRequestBase.__init__ = _request_init_with_iam_action
 LambdaBackend.create_event_source_mapping = _create_mapping_as_aws
+LambdaFunction.get_code = _get_code_served
+LambdaFunction.__init__ = _function_init_with_dead_letters
+LambdaFunction.update_configuration = _update_configuration_with_dead_letters
+LambdaFunction.get_configuration = _get_configuration_with_dead_letters
 
 if __name__ == "__main__":
     from moto.server import main
 
-    sys.exit(main(sys.argv[1:]))
+    arguments = sys.argv[1:]
+    host = arguments[arguments.index("-H") + 1]
+    port = arguments[arguments.index("-p") + 1]
+    ENDPOINT = f"http://{host}:{port}"
+    sys.exit(main(arguments))
