@@ -19,7 +19,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/darkroom_test
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) (SQLite, local files, inline jobs)"
-	@echo "make test   set everything up and run the whole suite (lint, jobs, web on SQLite and PostgreSQL, browser, Lambda packages)"
+	@echo "make test   set everything up and run the whole suite (lint, jobs, web on SQLite and PostgreSQL, browser, Lambda packages, deploy rehearsal)"
 	@echo "make bench  benchmarks (renditions vs libvips, import time, memory)"
 	@echo "make provision REGION=eu-west-1 [PROFILE=...] [ORIGIN=https://photos.example.com]"
 	@echo "               [ASK_DB_URL=yes] [SUBNETS='subnet-a subnet-b'] [DB_SECURITY_GROUP=sg-...]"

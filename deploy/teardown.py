@@ -49,6 +49,7 @@ class Teardown:
         for stage in STAGES:
             self._step(self.remove_function, names.function(stage))
         self._step(self.remove_stack, names.function("web"))
+        self._step(self.remove_rest_apis, names.function("web"))
         self._step(self.remove_rules, prefix)
         self._step(self.remove_topic, names.topic_arn)
         self._step(self.remove_table, names.table)
@@ -82,6 +83,15 @@ class Teardown:
         cloudformation.describe_stacks(StackName=name)
         cloudformation.delete_stack(StackName=name)
         self.removed.append(f"stack {name}")
+
+    def remove_rest_apis(self, name: str) -> None:
+        # Zappa names the REST API after the function; its stack's deletion normally takes
+        # it along, but a stack that failed to delete (or an emulator's) leaves it.
+        apigateway = self.client("apigateway")
+        for api in apigateway.get_rest_apis(limit=500)["items"]:
+            if api["name"] == name:
+                apigateway.delete_rest_api(restApiId=api["id"])
+                self.removed.append(f"rest api {api['id']}")
 
     def remove_rules(self, prefix: str) -> None:
         events = self.client("events")
@@ -117,16 +127,33 @@ class Teardown:
     def remove_bucket(self, name: str) -> None:
         s3 = self.client("s3")
         s3.head_bucket(Bucket=name)
-        # Every version and delete marker, in pages of at most 1,000 (DeleteObjects' limit).
+        # Every object, then every version and delete marker, in pages of at most 1,000
+        # (DeleteObjects' limit).
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+            self._delete(name, [{"Key": o["Key"]} for o in page.get("Contents", [])])
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-            doomed = [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-            ]
-            if doomed:
-                s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
+            self._delete(
+                name,
+                [
+                    {"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                    if v.get("VersionId") not in (None, "null")
+                ],
+            )
         s3.delete_bucket(Bucket=name)
         self.removed.append(f"bucket {name}")
+
+    def _delete(self, bucket: str, objects: list[dict]) -> None:
+        if not objects:
+            return
+        s3 = self.client("s3")
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+        # A batch reports its failures instead of raising: retry those one by one, which
+        # raises with the reason if they fail again.
+        failed = {error["Key"] for error in response.get("Errors", [])}
+        for item in objects:
+            if item["Key"] in failed:
+                s3.delete_object(Bucket=bucket, **item)
 
     def remove_role(self, name: str) -> None:
         iam = self.client("iam")

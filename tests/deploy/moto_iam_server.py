@@ -34,18 +34,31 @@ the rehearsal depends on, is filled in here (each against moto 5.2.5), and only 
    presigned S3 URL, good for ten minutes); moto answers an AWS host it does not serve.
    Here the zip is put, readable without credentials as a presigned URL is, at
    <emulator>/awslambda-<region>-tasks/<key>, and that is the location answered.
-9. A function's dead-letter target. moto drops DeadLetterConfig; here it is kept from
+9. Presigned requests. AWS authorises a presigned URL or a browser's POST form as the
+   principal that signed it (its X-Amz-Credential), with that principal's policies; moto
+   reads an Authorization header that such a request does not have, and fails. Here the
+   signer's policies decide (the signature itself is not checked), and a request that names
+   no signer is left to the bucket's ACLs as moto does.
+10. A function's dead-letter target. moto drops DeadLetterConfig; here it is kept from
    CreateFunction and UpdateFunctionConfiguration and answered in the configuration.
+11. ListFunctionUrlConfigs, which `zappa update` calls and moto does not route: answered
+    from moto's own function URL configuration.
+12. The stream mapping's deliveries. With a mapping in place, moto hands each new stream
+    record to its own Lambda runner (a Docker container, absent here) and drops the records
+    from the shard. Here nothing is handed over and the shard keeps its records: the
+    rehearsal reads them with GetRecords and calls the deployed web code, as the mapping would.
 """
 
 import sys
 
+from moto.awslambda import urls as lambda_urls
 from moto.awslambda.exceptions import InvalidParameterValueException
 from moto.awslambda.models import LambdaBackend, LambdaFunction
+from moto.awslambda.responses import LambdaResponse
 from moto.iam import access_control
 from moto.iam.access_control import IAMPolicyStatement, IAMRequestBase
 from moto.s3.models import get_canned_acl, s3_backends
-from moto.s3.responses import ACTION_MAP
+from moto.s3.responses import ACTION_MAP, S3Response
 
 _element_matches = IAMPolicyStatement._check_element_matches
 
@@ -156,6 +169,61 @@ def _get_configuration_with_dead_letters(self, *args, **kwargs):
     return config
 
 
+_s3_authorize = S3Response._authenticate_and_authorize_s3_action
+
+
+def _s3_authorize_presigned(self, bucket_name=None, key_name=None):
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    enforcing = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+    if "Authorization" in self.headers or not enforcing:
+        return _s3_authorize(self, bucket_name, key_name)
+    fields = {k.lower(): v[0] for k, v in self.querystring.items() if v}
+    credential = fields.get("x-amz-credential")
+    if not credential:
+        return None  # anonymous: the bucket's and object's ACLs decide
+    if key_name is None and "key" in fields:  # a POST form names its key in a field
+        key_name = fields["key"]
+    resource = (
+        f"arn:aws:s3:::{bucket_name}/{key_name}" if key_name else f"arn:aws:s3:::{bucket_name}"
+    )
+    request = access_control.S3IAMRequest.__new__(access_control.S3IAMRequest)
+    request.account_id = self.current_account
+    request._data = {"BucketName": bucket_name}
+    request._action = f"s3:{self._get_action()}"
+    headers = {}
+    if "x-amz-security-token" in fields:
+        headers["X-Amz-Security-Token"] = fields["x-amz-security-token"]
+    request._region = credential.split("/")[2]
+    try:
+        request._access_key = access_control.create_access_key(
+            self.current_account, "aws", credential.split("/")[0], headers
+        )
+    except access_control.CreateAccessKeyFailure as exc:
+        request._raise_invalid_access_key(exc.reason)
+    request.check_action_permitted(resource)
+    return None
+
+
+def _list_function_url_configs(self):
+    import json
+    from urllib.parse import unquote
+
+    function_name = unquote(self.path.rstrip("/").split("/")[-2])
+    try:
+        configs = [self.backend.get_function_url_config(function_name).to_dict()]
+    except Exception:  # none configured: moto raises its not-found error
+        configs = []
+    return 200, {}, json.dumps({"FunctionUrlConfigs": configs})
+
+
+LambdaResponse.list_function_url_configs = _list_function_url_configs
+LambdaBackend.send_dynamodb_items = lambda self, *args, **kwargs: None
+lambda_urls.url_paths[
+    r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"
+] = LambdaResponse.dispatch
+
 _bucket = ACTION_MAP["BUCKET"]
 _bucket["HEAD"]["DEFAULT"] = "ListBucket"
 for _query in ("publicAccessBlock", "public_access_block"):
@@ -176,6 +244,7 @@ IAMRequestBase._create_aws_request = _create_aws_request_as_sent
 IAMRequestBase.__init__ = _request_init_with_iam_action
 LambdaBackend.create_event_source_mapping = _create_mapping_as_aws
 LambdaFunction.get_code = _get_code_served
+S3Response._authenticate_and_authorize_s3_action = _s3_authorize_presigned
 LambdaFunction.__init__ = _function_init_with_dead_letters
 LambdaFunction.update_configuration = _update_configuration_with_dead_letters
 LambdaFunction.get_configuration = _get_configuration_with_dead_letters

@@ -141,6 +141,8 @@ class Rehearsal:
         config = lam.get_function_configuration(FunctionName=f"darkroom-{stage}")
         name = f"{stage}-as-{role or stage}-{secrets.token_hex(3)}"
         task = fetch_code(lam, f"darkroom-{stage}", self.tmp / "task" / name)
+        # the deployment tool (and the roles' definitions) never ship
+        assert not (task / "deploy").exists()
         credentials = self.emulator.assume_function_role(
             role_arn(role or stage), config["FunctionName"]
         )
@@ -485,7 +487,8 @@ def test_a_photo_goes_through_the_deployed_functions(rehearsal):
     # then S3 -> SNS delivers it, and each job's deployed code, under its own role, does its work
     [delivery] = topic_deliveries(emulator, spy)
     message = json.loads(delivery["Records"][0]["Sns"]["Message"])
-    assert message["Records"][0]["s3"]["object"]["key"].startswith(f"uploads/{photo_id}/")
+    key = urllib.parse.unquote_plus(message["Records"][0]["s3"]["object"]["key"])
+    assert key == f"uploads/{photo_id}/{PHOTO.name}"
     answers = {stage: rehearsal.start(stage).invoke(delivery) for stage in JOBS}
     assert answers == {
         "thumbnails": {"job": "renditions", "processed": 1, "failed": 0, "skipped": 0},
@@ -577,10 +580,10 @@ def test_the_web_role_cannot_publish_to_the_topic(rehearsal):
 
 
 def first_upload(rehearsal) -> str:
-    listing = rehearsal.emulator.client("s3").list_objects_v2(
-        Bucket=PHOTO_BUCKET, Prefix="uploads/"
-    )
-    return listing["Contents"][0]["Key"]
+    """An original someone uploaded (put by the test's observer)."""
+    key = "uploads/00000000-0000-4000-8000-000000000000/someone.jpg"
+    rehearsal.emulator.client("s3").put_object(Bucket=PHOTO_BUCKET, Key=key, Body=b"jpeg")
+    return key
 
 
 # --- update, undeploy, teardown -----------------------------------------------------------------
