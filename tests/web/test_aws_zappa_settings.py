@@ -159,3 +159,12 @@ def test_job_packages_leave_out_the_web_app_but_keep_the_jobs():
         fnmatch.fnmatch("var", g) or fnmatch.fnmatch("var/staticfiles", g)
         for g in SETTINGS["common"]["exclude_glob"]
     )
+
+
+def test_the_web_package_leaves_out_everything_common_does_and_the_decoders():
+    # extends replaces lists: the web stage's own list must repeat common's (the provisioning
+    # tool, SciPy and NumPy, the place dataset) and add what only the jobs decode with
+    common = SETTINGS["common"]["exclude_glob"]
+    web = SETTINGS["web"]["exclude_glob"]
+    assert set(common) <= set(web)
+    assert {"deploy", "PIL", "pillow.libs", "pillow_heif", "reverse_geocode"} <= set(web)
