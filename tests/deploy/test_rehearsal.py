@@ -243,7 +243,7 @@ def test_each_function_is_configured_as_its_stage_says(rehearsal, stage):
 
     config = lam.get_function_configuration(FunctionName=f"darkroom-{stage}")
 
-    handler = "handler.lambda_handler" if stage == "web" else settings["lambda_handler"]
+    handler = settings.get("lambda_handler", "handler.lambda_handler")
     assert config["Handler"] == handler
     assert config["Runtime"] == "python3.12"
     assert config["Architectures"] == ["x86_64"]

@@ -5,7 +5,7 @@
 zappa_settings.json; from that copy each stage is driven through the entry point Lambda
 would call, with the settings module `zappa package` generates for it:
 
-- `web`: Zappa's own `handler.lambda_handler` (API Gateway requests, the results stream, the
+- `web`: Zappa's handler (API Gateway requests, the results stream, the
   sweep schedule), cold-started with the stage's environment and its remote secrets;
 - `thumbnails` and `metadata`: the stage's `lambda_handler` (`jobs.handlers.*`), which Lambda
   calls directly (no Zappa code in between, so no SNS message can carry a Zappa "command"),
