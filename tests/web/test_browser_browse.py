@@ -198,6 +198,35 @@ def test_viewer_keys_buttons_back_shared_url_and_zoom(
 
 
 @pytest.mark.timeout(120)
+def test_details_leads_to_the_photo_page_before_the_viewer_has_its_data(
+    browser,
+    page_errors,
+    live_server,
+    transactional_db,
+    alice,
+    four,
+):
+    # given: the gallery, and a server slow to answer the viewer's request for the photo
+    base = live_server.url
+    page = new_page(browser, page_errors)
+    log_in(page, base, "alice", "pw-alice-123", "/?order=taken")
+    _ready(page)
+    held = []
+    page.route(re.compile(r"/api/photos/[0-9a-f-]+/neighbours"), lambda route: held.append(route))
+    # when: a photo is opened and Details chosen at once
+    page.locator(f'.photo-card[data-photo-id="{four["jpg"]}"] .photo-card__link').click()
+    viewer = page.get_by_role("dialog", name="Photo viewer")
+    expect(viewer).to_be_visible()
+    viewer.get_by_role("link", name="Details").click()
+    # then: that photo's page, not the gallery's "#"
+    expect(page).to_have_url(f"{base}/photos/{four['jpg']}/?order=taken")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert held, "the viewer asked for the photo's data"
+    page.context.close()
+    assert page_errors == []
+
+
+@pytest.mark.timeout(120)
 def test_swipe_moves_through_the_viewer_on_a_phone(
     browser,
     page_errors,
