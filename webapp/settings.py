@@ -177,6 +177,20 @@ def _storage_origins() -> list[str]:
     return hosts
 
 
+# The map's tiles, loaded by the user's browser (never by the server): the Content-Security-
+# Policy's img-src below allows their origin, or the browser would refuse every tile.
+PHOTOS_MAP_TILE_URL = env.str(
+    "PHOTOS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # No inline script or style anywhere: page data travels in json_script blocks (data, never
 # run) and data attributes; placeholders are data: URLs painted by app.js through the CSSOM.
 CONTENT_SECURITY_POLICY = {
@@ -184,7 +198,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_storage_origins()],
+        "img-src": ["'self'", "data:", *_storage_origins(), _origin(PHOTOS_MAP_TILE_URL)],
         "connect-src": ["'self'", *_storage_origins()],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
@@ -278,11 +292,6 @@ if PHOTOS_STORAGE not in ("local", "s3"):
 PHOTOS_BUCKET = env.str("PHOTOS_BUCKET", default="")
 PHOTOS_RESULTS_TABLE = env.str("PHOTOS_RESULTS_TABLE", default="")
 PHOTOS_LINK_SECONDS = env.int("PHOTOS_LINK_SECONDS", default=3600)
-# The map's tiles, loaded by the user's browser (never by the server). The Content-Security-
-# Policy's img-src must allow this origin.
-PHOTOS_MAP_TILE_URL = env.str(
-    "PHOTOS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-)
 PHOTOS_MAP_ATTRIBUTION = env.str(
     "PHOTOS_MAP_ATTRIBUTION",
     default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 import requests
 from emulator import ACCOUNT, REGION, Emulator
+from event_builders import API_HOST, api_gateway_event  # tests/
 from functions import RunningFunction, fetch_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,8 +40,7 @@ STAGES = ("web", "thumbnails", "metadata")
 JOBS = ("thumbnails", "metadata")
 PHOTO = ROOT / "tests" / "data" / "photos" / "hopper.jpg"
 EVENTS = ROOT / "tests" / "data" / "events"
-HOST = "abc123.execute-api.us-east-1.amazonaws.com"
-ORIGIN = f"https://{HOST}"
+ORIGIN = f"https://{API_HOST}"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:darkroom-uploads"
 DLQ_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:darkroom-dead-letters"
 PHOTO_BUCKET = f"darkroom-{ACCOUNT}-{REGION}-photos"
@@ -397,12 +397,7 @@ class Browser:
         self.cookies = {"csrftoken": secrets.token_hex(16)}
 
     def request(self, method: str, path: str, *, body=None, form=None) -> dict:
-        event = json.loads((EVENTS / "apiGatewayProxyEvent.json").read_text())
         headers = {
-            "Host": HOST,
-            "Accept": "application/json",
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": "192.0.2.1",
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
             "X-CSRFToken": self.cookies["csrftoken"],
             "Origin": ORIGIN,
@@ -416,21 +411,7 @@ class Browser:
         elif body is not None:
             body = json.dumps(body)
             headers["Content-Type"] = "application/json"
-        event.update(
-            path=path,
-            resource="/{proxy+}",
-            httpMethod=method,
-            body=body,
-            isBase64Encoded=False,
-            queryStringParameters=None,
-            multiValueQueryStringParameters=None,
-            headers=headers,
-            multiValueHeaders={k: [v] for k, v in headers.items()},
-            pathParameters={"proxy": path.lstrip("/")},
-        )
-        event["requestContext"].update(
-            path=f"/web{path}", httpMethod=method, stage="web", domainName=HOST
-        )
+        event = api_gateway_event(path, method=method, body=body, headers=headers)
         response = self.web.invoke(event)
         if response.get("isBase64Encoded"):
             response["body"] = base64.b64decode(response["body"]).decode()

@@ -3,13 +3,10 @@ names the place of a geotagged photo with nothing but the zip (no SciPy, no NumP
 ~200 MB unzipped and jobs/places.py does without them); the other zips leave what they do
 not need out."""
 
-import uuid
 import zipfile
 
-import aws  # tests/aws.py
 from conftest import zip_path  # tests/package/conftest.py
-from event_builders import s3_object_created, sns_event  # tests/
-from test_run import ensure_bucket, function_env, run_package
+from package_support import function_env, run_package, upload_photo
 
 HEAVY = ("numpy", "numpy.libs", "scipy", "scipy.libs")
 
@@ -36,28 +33,21 @@ def test_metadata_package_names_the_place_of_a_geotagged_photo(
 ):
     # given an iPhone HEIC taken in Sudak, uploaded to the photo bucket
     env = function_env(stage_settings, "metadata", moto_server)
-    s3, dynamodb = aws.client("s3", moto_server), aws.client("dynamodb", moto_server)
-    bucket, table = env["PHOTOS_BUCKET"], env["PHOTOS_RESULTS_TABLE"]
-    ensure_bucket(s3, bucket)
-    if table not in dynamodb.list_tables()["TableNames"]:
-        aws.create_results_table(dynamodb, table)
-    photo_id = str(uuid.uuid4())
-    key = f"uploads/{photo_id}/heif_pug.heic"
-    data = (photos_dir / "heif_pug.heic").read_bytes()
-    etag = s3.put_object(Bucket=bucket, Key=key, Body=data)["ETag"].strip('"')
+    photo = upload_photo(env, moto_server, photos_dir / "heif_pug.heic")
 
     # when the metadata function, run from its unzipped package alone, gets the event
     report = run_package(
         unpacked("metadata"),
         stage_settings["metadata"]["lambda_handler"],
-        [sns_event(s3_object_created(bucket, key, size=len(data), etag=etag, region=aws.REGION))],
+        [photo.event()],
         env,
         tmp_path,
     )
 
     # then the record in the results table has the place
     assert report["answers"][0]["processed"] == 1 and report["answers"][0]["failed"] == 0
-    item = dynamodb.get_item(TableName=table, Key={"photo_id": {"S": photo_id}})["Item"]
+    key = {"photo_id": {"S": photo.photo_id}}
+    item = photo.dynamodb.get_item(TableName=photo.table, Key=key)["Item"]
     place = item["metadata"]["M"]["result"]["M"]["place"]["M"]
     assert place == {
         "city": {"S": "Sudak"},

@@ -10,84 +10,12 @@ results table.
 
 import json
 import re
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import aws  # tests/aws.py
 import pytest
-from event_builders import api_gateway_event, s3_object_created, sns_event  # tests/
-
-# Runs inside the isolated interpreter: import the handler, call it with each event, report
-# the answers, every module that did not come from the package or the standard library, every
-# module loaded, and every source file it had to compile (no usable bytecode).
-DRIVER = """
-import gc, importlib, importlib.machinery, json, os, sys
-package, handler, events_file, out_file = sys.argv[1:5]
-compiled = []
-_source_to_code = importlib.machinery.SourceFileLoader.source_to_code
-def source_to_code(self, data, path, *args, **kwargs):
-    compiled.append(str(path))
-    return _source_to_code(self, data, path, *args, **kwargs)
-importlib.machinery.SourceFileLoader.source_to_code = source_to_code
-sys.path.insert(0, package)
-module_name, name = handler.rsplit(".", 1)
-function = getattr(importlib.import_module(module_name), name)
-gc_at_import = gc.isenabled()
-answers = [function(event, None) for event in json.load(open(events_file))]
-stdlib = os.path.dirname(os.__file__)
-outside = sorted(
-    m.__name__ for m in list(sys.modules.values())
-    if getattr(m, "__file__", None)
-    and not m.__file__.startswith((package, stdlib))
-    and m.__file__ != __file__
-)
-with open(out_file, "w") as out:
-    json.dump({"answers": answers, "outside": outside, "path": sys.path,
-               "modules": sorted(sys.modules),
-               "gc": {"at_import": gc_at_import, "after": gc.isenabled(),
-                      "frozen": gc.get_freeze_count()},
-               "compiled": [os.path.relpath(p, package) for p in compiled]}, out, default=str)
-"""
-
-
-def run_package(task_dir: Path, handler: str, events: list[dict], env: dict, tmp: Path) -> dict:
-    driver, events_file, out_file = tmp / "driver.py", tmp / "events.json", tmp / "out.json"
-    driver.write_text(DRIVER)
-    events_file.write_text(json.dumps(events))
-    completed = subprocess.run(
-        # -B: Lambda's /var/task is read-only, so bytecode compiled here is never saved
-        [sys.executable, "-I", "-S", "-B", str(driver), str(task_dir), handler, str(events_file),
-         str(out_file)],
-        cwd=task_dir,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp), "TMPDIR": str(tmp),
-             "LAMBDA_TASK_ROOT": str(task_dir), **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    report = json.loads(out_file.read_text())
-    # nothing came from the test environment: the package is self-sufficient
-    assert report["outside"] == [], report["outside"]
-    assert not any("site-packages" in entry for entry in report["path"])
-    return report
-
-
-def function_env(stage_settings: dict, stage: str, endpoint: str) -> dict:
-    """What Lambda gives the function: its configured variables, the runtime's names."""
-    return {
-        **stage_settings[stage].get("aws_environment_variables", {}),
-        **aws.environment(endpoint),
-        "AWS_LAMBDA_FUNCTION_NAME": f"darkroom-{stage}",
-    }
-
-
-def ensure_bucket(s3, name: str) -> None:
-    if name not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
-        s3.create_bucket(Bucket=name)
-
+from event_builders import api_gateway_event  # tests/
+from package_support import ensure_bucket, function_env, run_package, upload_photo
 
 # --- web ------------------------------------------------------------------------------------
 
@@ -245,34 +173,25 @@ def test_job_package_processes_a_photo(
     # given the photo bucket and results table, and a photo uploaded to it
     settings = stage_settings[stage]
     env = function_env(stage_settings, stage, moto_server)
-    s3, dynamodb = aws.client("s3", moto_server), aws.client("dynamodb", moto_server)
-    bucket, table = env["PHOTOS_BUCKET"], env["PHOTOS_RESULTS_TABLE"]
-    ensure_bucket(s3, bucket)
-    if table not in dynamodb.list_tables()["TableNames"]:
-        aws.create_results_table(dynamodb, table)
-    photo_id = str(uuid.uuid4())
-    key = f"uploads/{photo_id}/{photo}"
-    data = (photos_dir / photo).read_bytes()
-    etag = s3.put_object(Bucket=bucket, Key=key, Body=data)["ETag"].strip('"')
+    uploaded = upload_photo(env, moto_server, photos_dir / photo)
 
     # when the function the stage configures gets the event
     report = run_package(
-        unpacked(stage),
-        settings["lambda_handler"],
-        [sns_event(s3_object_created(bucket, key, size=len(data), etag=etag, region=aws.REGION))],
-        env,
-        tmp_path,
+        unpacked(stage), settings["lambda_handler"], [uploaded.event()], env, tmp_path
     )
 
     # then
     job = {"thumbnails": "renditions", "metadata": "metadata"}[stage]
     assert report["answers"] == [{"job": job, "processed": 1, "failed": 0, "skipped": 0}]
-    item = dynamodb.get_item(TableName=table, Key={"photo_id": {"S": photo_id}})["Item"]
+    key = {"photo_id": {"S": uploaded.photo_id}}
+    item = uploaded.dynamodb.get_item(TableName=uploaded.table, Key=key)["Item"]
     outcome = item[job]["M"]
     assert outcome["status"]["S"] == "done"
-    assert outcome["source_etag"]["S"] == etag
+    assert outcome["source_etag"]["S"] == uploaded.etag
     if stage == "thumbnails":
-        listing = s3.list_objects_v2(Bucket=bucket, Prefix=f"renditions/{photo_id}/")
+        listing = uploaded.s3.list_objects_v2(
+            Bucket=uploaded.bucket, Prefix=f"renditions/{uploaded.photo_id}/"
+        )
         keys = {o["Key"].rsplit("/", 1)[1] for o in listing["Contents"]}
         assert "thumb.webp" in keys
     else:

@@ -149,3 +149,20 @@ def copy_photo(photos_dir, tmp_path):
         return target
 
     return do
+
+
+# The browser tests' (`-m browser`) Chromium: one per module, a fresh context per page.
+@pytest.fixture(scope="module")
+def browser():
+    # Imported here: Playwright is needed by the browser tests only.
+    from browser_support import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page_errors() -> list[str]:
+    """JavaScript errors seen by any page of the test (browser_support.new_page): there must
+    be none."""
+    return []

@@ -4,83 +4,23 @@ and one fail with its reason, read the camera on the photo page, find the photo 
 by that camera, delete the failed one. Screenshots (desktop and phone) go to test-artifacts/.
 """
 
-import os
 import re
 import uuid
-from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made from the
-# test (creating the staff user) would otherwise be refused as "async unsafe".
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
+from browser_support import (
+    WAIT,
+    expect,
+    log_in,
+    new_page,
+    screenshot,
+    screenshots,
+    wait_for_images,
+)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-WAIT = 30_000  # ms: the jobs run on the live server's thread pool
 PASSWORD = "a-long-and-unusual-passphrase"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page_errors():
-    """JavaScript errors seen by any page of the test: there must be none."""
-    return []
-
-
-def _new_page(browser, page_errors, **context_options):
-    context = browser.new_context(viewport=DESKTOP, **context_options)
-    page = context.new_page()
-    page.on("pageerror", lambda error: page_errors.append(str(error)))
-    page.set_default_timeout(WAIT)
-    return page
-
-
-def _screenshots(page, name: str) -> None:
-    """The page as it is, on a desktop and on a phone."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
-    page.set_viewport_size(DESKTOP)
-
-
-def _wait_for_images(page, selector: str, count: int) -> None:
-    """Until `count` images are fully loaded and decoded (naturalWidth alone is known as soon
-    as the header has arrived, long before the pixels)."""
-    page.wait_for_function(
-        """([selector, count]) => {
-            const imgs = [...document.querySelectorAll(selector)];
-            return imgs.length === count && imgs.every(i => i.complete && i.naturalWidth > 0);
-        }""",
-        arg=[selector, count],
-    )
-    page.eval_on_selector_all(selector, "imgs => Promise.all(imgs.map(i => i.decode()))")
 
 
 @pytest.mark.timeout(240)
@@ -89,12 +29,12 @@ def test_upload_to_admin_flow(
 ):
     from django.contrib.auth import get_user_model
 
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     base = live_server.url
 
     # Sign up through the page: it lands signed in on the upload page.
     page.goto(f"{base}/accounts/signup/")
-    _screenshots(page, "signup")
+    screenshots(page, "signup")
     page.get_by_label("Username").fill("grace")
     page.get_by_label("Password:", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
@@ -125,11 +65,11 @@ def test_upload_to_admin_flow(
         item = ready.filter(has_text=name)
         expect(item.get_by_role("link", name=name)).to_be_visible()
         expect(item.locator(".upload__status")).to_have_text(re.compile(r"^Ready"))
-    _wait_for_images(page, ".upload__img", 2)
+    wait_for_images(page, ".upload__img", 2)
     expect(page.locator("#uploads-summary")).to_have_text("3 files: 2 ready, 1 failed")
     # Screen readers heard the latest news (the region holds only the last batch).
     expect(page.locator("#live-status")).to_have_text(re.compile(r"(is ready|failed: corrupt)"))
-    _screenshots(page, "upload")
+    screenshots(page, "upload")
 
     # The gallery: two thumbnails and the failure with its reason.
     page.get_by_role("link", name="Gallery", exact=True).click()
@@ -137,8 +77,8 @@ def test_upload_to_admin_flow(
     expect(cards).to_have_count(3)
     expect(page.locator(".photo-card--ready img")).to_have_count(2)
     expect(page.locator(".photo-card--failed .photo-card__error")).to_contain_text("corrupt JPEG")
-    _wait_for_images(page, ".photo-card__img", 2)
-    _screenshots(page, "gallery")
+    wait_for_images(page, ".photo-card__img", 2)
+    screenshots(page, "gallery")
 
     # The photo page of the iPhone HEIC shows its camera, read from the metadata job.
     # (a ready card opens the full-screen viewer; its Details link is the photo page)
@@ -152,15 +92,15 @@ def test_upload_to_admin_flow(
         "href", re.compile(r"^https://www\.openstreetmap\.org/\?mlat=44\.850")
     )
     expect(page.get_by_role("link", name="Download original")).to_be_visible()
-    _wait_for_images(page, ".photo-page__img", 1)
-    _screenshots(page, "photo")
+    wait_for_images(page, ".photo-page__img", 1)
+    screenshots(page, "photo")
     page.emulate_media(color_scheme="dark")
-    page.screenshot(path=ARTIFACTS / "photo-dark-desktop.png", full_page=True)
+    screenshot(page, "photo-dark-desktop.png", full_page=True)
     page.emulate_media(color_scheme="light")
 
     # Staff find the photo in the admin by its camera model.
     get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
-    admin = _new_page(browser, page_errors)
+    admin = new_page(browser, page_errors)
     admin.goto(f"{base}/admin/login/?next=/admin/photos/photo/")
     admin.get_by_label("Username").fill("root")
     admin.get_by_label("Password").fill(PASSWORD)
@@ -171,7 +111,7 @@ def test_upload_to_admin_flow(
     results = admin.locator("#result_list tbody tr")
     expect(results).to_have_count(1)
     expect(results).to_contain_text("heif_pug.heic")
-    _screenshots(admin, "admin-search")
+    screenshots(admin, "admin-search")
     admin.context.close()
 
     # Delete the failed upload from its page, through the confirmation dialog.
@@ -179,7 +119,7 @@ def test_upload_to_admin_flow(
     page.locator(".photo-card", has_text="truncated_jpeg.jpg").get_by_role("link").click()
     expect(page.get_by_role("alert")).to_contain_text("corrupt JPEG")
     page.wait_for_load_state()  # detail.js must be listening before the Delete click
-    _screenshots(page, "photo-failed")
+    screenshots(page, "photo-failed")
     page.get_by_role("button", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete this photo?")
     expect(dialog).to_be_visible()
@@ -200,13 +140,9 @@ def test_failed_upload_can_be_retried_and_heic_without_a_type_is_named_by_extens
     browser, page_errors, live_server, transactional_db, threaded_jobs, photos_dir, alice
 ):
     # given: a signed-in user, and a network that drops the first upload of the file
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/upload/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("pw-alice-123")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base}/upload/")
+    log_in(page, base, "alice", "pw-alice-123", "/upload/")
     expect(page.locator("#dropzone[data-ready]")).to_be_attached()
 
     dropped = []
@@ -239,7 +175,7 @@ def test_failed_upload_can_be_retried_and_heic_without_a_type_is_named_by_extens
     )
     retry = item.get_by_role("button", name="Retry heif_xiaomi.heic")
     expect(retry).to_be_visible()
-    _screenshots(page, "upload-retry")
+    screenshots(page, "upload-retry")
 
     # when: the user retries
     retry.click()
@@ -275,12 +211,9 @@ def test_pending_photos_update_by_themselves(
         declared_size=1234,
         status=PhotoStatus.PROCESSING,
     )
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("pw-alice-123")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "alice", "pw-alice-123", "/")
     page.wait_for_load_state()
     card = page.locator(f'.photo-card[data-photo-id="{photo_id}"]')
     expect(card).to_contain_text("Processing…")
@@ -311,7 +244,7 @@ def test_pending_photos_update_by_themselves(
 def test_upload_page_works_from_the_keyboard(
     browser, page_errors, live_server, transactional_db, alice
 ):
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     base = live_server.url
     page.goto(f"{base}/accounts/login/?next=/upload/")
     page.get_by_label("Username").fill("alice")
@@ -338,14 +271,13 @@ def test_upload_page_works_from_the_keyboard(
         "label[for=file-input]", "label => getComputedStyle(label).outlineStyle"
     )
     assert outline == "solid"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "upload-keyboard-focus-desktop.png")
+    screenshot(page, "upload-keyboard-focus-desktop.png")
 
     # With nothing uploaded yet, the gallery points to the upload page.
     page.get_by_role("link", name="Gallery", exact=True).click()
     expect(page.get_by_role("heading", name="No photos yet")).to_be_visible()
     expect(page.get_by_role("link", name="Upload photos")).to_have_attribute("href", "/upload/")
-    _screenshots(page, "gallery-empty")
+    screenshots(page, "gallery-empty")
     page.context.close()
     assert page_errors == []
 
@@ -358,12 +290,9 @@ def test_too_large_file_is_refused_before_any_upload(
 
     # given: a 1 MB limit, and the 1.3 MB iPhone photo
     settings.PHOTOS_MAX_UPLOAD_BYTES = 1_000_000
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/upload/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("pw-alice-123")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "alice", "pw-alice-123", "/upload/")
     expect(page.locator("#dropzone[data-ready]")).to_be_attached()
     expect(page.locator("#dropzone-hint")).to_contain_text("up to 1 MB each")
     requests = []

@@ -4,47 +4,16 @@ laptop mailer wrote, a new password set and used to log in. Screenshots go to te
 """
 
 import email
-import os
 import re
 from email import policy
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made from the
-# test would otherwise be refused as "async unsafe".
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
+from browser_support import expect, new_page, screenshots
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-WAIT = 15_000  # ms
 NEW_PASSWORD = "a-brand-new-and-long-passphrase"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -60,14 +29,6 @@ def mail_folder(settings, tmp_path) -> Path:
     return folder
 
 
-def _screenshots(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
-    page.set_viewport_size(DESKTOP)
-
-
 def _link_in_the_only_mail(folder: Path) -> str:
     (saved,) = folder.glob("*.eml")
     message = email.message_from_bytes(saved.read_bytes(), policy=policy.default)
@@ -79,13 +40,9 @@ def _link_in_the_only_mail(folder: Path) -> str:
 
 @pytest.mark.timeout(120)
 def test_forgotten_password_is_reset_from_the_mail_and_logs_in(
-    browser, live_server, transactional_db, alice, mail_folder
+    browser, page_errors, live_server, transactional_db, alice, mail_folder
 ):
-    errors = []
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(WAIT)
+    page = new_page(browser, page_errors)
     base = live_server.url
 
     # given: alice on the login page, her password forgotten
@@ -93,7 +50,7 @@ def test_forgotten_password_is_reset_from_the_mail_and_logs_in(
     page.get_by_role("link", name="Forgot password?").click()
     expect(page).to_have_url(f"{base}/accounts/password_reset/")
     expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
-    _screenshots(page, "password-reset")
+    screenshots(page, "password-reset")
 
     # when: she asks for a link
     page.get_by_label("Email").fill("alice@example.com")
@@ -101,7 +58,7 @@ def test_forgotten_password_is_reset_from_the_mail_and_logs_in(
 
     # then: the page says to look in the mail, and the mail is in the folder with a link
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    _screenshots(page, "password-reset-done")
+    screenshots(page, "password-reset-done")
     link = _link_in_the_only_mail(mail_folder)
     assert link.startswith(f"{base}/accounts/reset/")
 
@@ -109,7 +66,7 @@ def test_forgotten_password_is_reset_from_the_mail_and_logs_in(
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     assert "/set-password/" in page.url  # the token left the address bar (no Referer leak)
-    _screenshots(page, "password-reset-confirm")
+    screenshots(page, "password-reset-confirm")
     page.get_by_label("New password:", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set the new password").click()
@@ -131,7 +88,7 @@ def test_forgotten_password_is_reset_from_the_mail_and_logs_in(
     page.get_by_role("link", name="Account", exact=True).click()
     expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
     expect(page.get_by_text("Password resets go to alice@example.com")).to_be_visible()
-    _screenshots(page, "account")
+    screenshots(page, "account")
 
     # Deleting asks for the username typed out and the password, and says what goes.
     page.get_by_role("link", name="Delete account…").click()
@@ -141,8 +98,8 @@ def test_forgotten_password_is_reset_from_the_mail_and_logs_in(
     page.get_by_label("Password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Delete account and photos").click()
     expect(page.get_by_text("Type your username, alice, exactly as shown.")).to_be_visible()
-    _screenshots(page, "account-delete")
+    screenshots(page, "account-delete")
     page.get_by_role("link", name="Keep my account").click()
     expect(page).to_have_url(f"{base}/accounts/")
-    context.close()
-    assert errors == []
+    page.context.close()
+    assert page_errors == []

@@ -7,17 +7,8 @@ a session (renditions shown, no GPS, no download, noindex), revoke it (404).
 import re
 
 import pytest
+from browser_support import expect, log_in, new_page, screenshots, wait_for_images
 from django.test import Client
-from test_browser import (  # the same Chromium, pages and screenshots as the main flow
-    _new_page,
-    _screenshots,
-    _wait_for_images,
-    browser,  # noqa: F401 (a fixture)
-    page_errors,  # noqa: F401 (a fixture)
-)
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +19,8 @@ def _names(page) -> list[str]:
 
 @pytest.mark.timeout(180)
 def test_album_share_and_revoke(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     upload,
@@ -47,12 +38,8 @@ def test_album_share_and_revoke(
     assert Photo.objects.get(pk=plain_id).status == "ready"
 
     base = live_server.url
-    page = _new_page(browser, page_errors)
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("pw-alice-123")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base}/")
+    page = new_page(browser, page_errors)
+    log_in(page, base, "alice", "pw-alice-123", "/")
 
     # An album, from the navigation's Albums page.
     page.get_by_role("link", name="Albums", exact=True).click()
@@ -67,7 +54,7 @@ def test_album_share_and_revoke(
     page.get_by_role("button", name="Add to album").click()
     expect(page.get_by_text("Added to “Road trip”.")).to_be_visible()
     expect(page.get_by_role("link", name="Road trip")).to_be_visible()
-    _screenshots(page, "photo-albums")
+    screenshots(page, "photo-albums")
 
     # The other through albums.js, as the gallery's selection bar calls it.
     page.goto(f"{base}/")
@@ -97,7 +84,7 @@ def test_album_share_and_revoke(
     page.goto(f"{base}/albums/{album.pk}/")
     photos = page.locator(".album-photo")
     expect(photos).to_have_count(2)
-    _wait_for_images(page, ".album-photo__img", 2)
+    wait_for_images(page, ".album-photo__img", 2)
     first, second = _names(page)
     page.locator(".album-photo").first.get_by_role("button", name=re.compile("^Later")).focus()
     page.keyboard.press("Enter")
@@ -121,7 +108,7 @@ def test_album_share_and_revoke(
     assert _names(page) == [second, first]  # saved through the API
     album.refresh_from_db()
     assert album.order == "custom"
-    _screenshots(page, "album")
+    screenshots(page, "album")
 
     # Share it, with neither location nor download.
     page.get_by_role("button", name="Create link").click()
@@ -130,7 +117,7 @@ def test_album_share_and_revoke(
     expect(page.locator(".share-link")).to_have_count(1)
 
     # A stranger's browser: no cookies, no session.
-    stranger = _new_page(browser, page_errors)
+    stranger = new_page(browser, page_errors)
     response = stranger.goto(url)
     assert response.status == 200
     assert response.headers["x-robots-tag"] == "noindex, nofollow"
@@ -139,22 +126,22 @@ def test_album_share_and_revoke(
     )
     expect(stranger.get_by_role("heading", name="Road trip")).to_be_visible()
     expect(stranger.locator(".site-nav")).to_have_count(0)
-    _wait_for_images(stranger, ".shared-card__img", 2)
+    wait_for_images(stranger, ".shared-card__img", 2)
     for src in stranger.locator(".shared-card__img").evaluate_all("imgs => imgs.map(i => i.src)"):
         assert src.startswith(f"{url}files/") and ".webp" in src
     assert stranger.context.cookies() == []  # nothing needed a session
-    _screenshots(stranger, "shared-album")
+    screenshots(stranger, "shared-album")
 
     # The geotagged photo, bigger: no location, no download.
     stranger.locator(".shared-card", has_text="heif_pug.heic").get_by_role("link").click()
     expect(stranger.get_by_role("heading", name="heif_pug.heic")).to_be_visible()
-    _wait_for_images(stranger, ".shared-photo__img", 1)
+    wait_for_images(stranger, ".shared-photo__img", 1)
     text = stranger.locator("body").inner_text()
     assert "Location" not in text and "OpenStreetMap" not in text
     expect(stranger.get_by_role("link", name="Download original")).to_have_count(0)
     lat = f"{gps_photo.gps_lat:.4f}"
     assert lat not in stranger.content()
-    _screenshots(stranger, "shared-photo")
+    screenshots(stranger, "shared-photo")
 
     # The owner revokes it; the stranger's link is dead.
     page.get_by_role("button", name=re.compile("^Revoke")).click()

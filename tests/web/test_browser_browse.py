@@ -10,18 +10,15 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
-from PIL import Image, ImageDraw
-from test_browser import (  # the same Chromium, page and screenshot setup
-    ARTIFACTS,
+from browser_support import (
     PHONE,
-    WAIT,
-    _new_page,
-    _wait_for_images,
-    browser,  # noqa: F401 (fixture)
     expect,
-    page_errors,  # noqa: F401 (fixture)
+    log_in,
+    new_page,
+    screenshot,
+    wait_for_images,
 )
-from test_browser_words import _log_in
+from PIL import Image, ImageDraw
 
 pytestmark = pytest.mark.browser
 
@@ -74,18 +71,18 @@ def four(alice_client, upload, big_jpeg):
 
 @pytest.mark.timeout(180)
 def test_viewer_keys_buttons_back_shared_url_and_zoom(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
     four,
 ):
     base = live_server.url
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     requested = []
     page.on("request", lambda request: requested.append(request.url))
-    _log_in(page, base, "alice", "pw-alice-123", "/?order=taken")
+    log_in(page, base, "alice", "pw-alice-123", "/?order=taken")
     _ready(page)
     viewer = page.get_by_role("dialog", name="Photo viewer")
     name = page.locator("#viewer-name")
@@ -103,9 +100,8 @@ def test_viewer_keys_buttons_back_shared_url_and_zoom(
         "id => performance.getEntriesByType('resource').some(e => e.name.includes(id))",
         arg=f"/{jpg}/large",
     )
-    _wait_for_images(page, "#viewer-img", 1)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "viewer-desktop.png")
+    wait_for_images(page, "#viewer-img", 1)
+    screenshot(page, "viewer-desktop.png")
 
     # Zoom: fit -> the large rendition pixel for pixel -> the original (a JPEG) -> fit.
     img = page.locator("#viewer-img")
@@ -202,27 +198,52 @@ def test_viewer_keys_buttons_back_shared_url_and_zoom(
 
 
 @pytest.mark.timeout(120)
+def test_details_leads_to_the_photo_page_before_the_viewer_has_its_data(
+    browser,
+    page_errors,
+    live_server,
+    transactional_db,
+    alice,
+    four,
+):
+    # given: the gallery, and a server slow to answer the viewer's request for the photo
+    base = live_server.url
+    page = new_page(browser, page_errors)
+    log_in(page, base, "alice", "pw-alice-123", "/?order=taken")
+    _ready(page)
+    held = []
+    page.route(re.compile(r"/api/photos/[0-9a-f-]+/neighbours"), lambda route: held.append(route))
+    # when: a photo is opened and Details chosen at once
+    page.locator(f'.photo-card[data-photo-id="{four["jpg"]}"] .photo-card__link').click()
+    viewer = page.get_by_role("dialog", name="Photo viewer")
+    expect(viewer).to_be_visible()
+    viewer.get_by_role("link", name="Details").click()
+    # then: that photo's page, not the gallery's "#"
+    expect(page).to_have_url(f"{base}/photos/{four['jpg']}/?order=taken")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert held, "the viewer asked for the photo's data"
+    page.context.close()
+    assert page_errors == []
+
+
+@pytest.mark.timeout(120)
 def test_swipe_moves_through_the_viewer_on_a_phone(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
     four,
 ):
     base = live_server.url
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    page.on("pageerror", lambda error: page_errors.append(str(error)))
-    page.set_default_timeout(WAIT)
-    _log_in(page, base, "alice", "pw-alice-123", "/?order=taken")
+    page = new_page(browser, page_errors, viewport=PHONE, has_touch=True, is_mobile=True)
+    log_in(page, base, "alice", "pw-alice-123", "/?order=taken")
     _ready(page)
 
     page.locator(f'.photo-card[data-photo-id="{four["jpg"]}"] .photo-card__link').tap()
     _viewer_on(page, four["jpg"])
-    _wait_for_images(page, "#viewer-img", 1)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "viewer-phone.png")
+    wait_for_images(page, "#viewer-img", 1)
+    screenshot(page, "viewer-phone.png")
 
     def swipe(dx):
         page.evaluate(
@@ -251,14 +272,14 @@ def test_swipe_moves_through_the_viewer_on_a_phone(
     _viewer_on(page, four["big"])
     page.get_by_role("button", name="Close viewer").tap()
     expect(page.get_by_role("dialog", name="Photo viewer")).to_be_hidden()
-    context.close()
+    page.context.close()
     assert page_errors == []
 
 
 @pytest.mark.timeout(180)
 def test_select_download_a_zip_and_delete(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
@@ -273,11 +294,11 @@ def test_select_download_a_zip_and_delete(
     ids = [upload(alice_client, name) for name in names]  # the newest is shown first
     shown = list(reversed(names))
     base = live_server.url
-    page = _new_page(browser, page_errors, accept_downloads=True)
-    _log_in(page, base, "alice", "pw-alice-123", "/")
+    page = new_page(browser, page_errors, accept_downloads=True)
+    log_in(page, base, "alice", "pw-alice-123", "/")
     _ready(page)
     expect(page.locator("#selection-bar[data-ready]")).to_be_attached()
-    _wait_for_images(page, ".photo-card__img", 5)
+    wait_for_images(page, ".photo-card__img", 5)
     bar = page.get_by_role("region", name="Selected photos")
     count = page.locator("#selection-count")
     boxes = page.locator(".photo-card__check")
@@ -305,7 +326,7 @@ def test_select_download_a_zip_and_delete(
     # Select all on this page, then Download: a zip of the originals, built in the page.
     page.get_by_role("button", name="Select all on this page").click()
     expect(count).to_have_text("5 selected")
-    page.screenshot(path=ARTIFACTS / "selection-bar-desktop.png")
+    screenshot(page, "selection-bar-desktop.png")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download").click()
     download = download_info.value
@@ -342,8 +363,8 @@ def test_select_download_a_zip_and_delete(
 
 @pytest.mark.timeout(120)
 def test_timeline_headings_both_ways_and_the_months(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
@@ -361,8 +382,8 @@ def test_timeline_headings_both_ways_and_the_months(
     # Its camera's clock says 2099: recorded as no date, filed last, not first.
     future = upload(alice_client, "exif_gps.jpg")
     base = live_server.url
-    page = _new_page(browser, page_errors)
-    _log_in(page, base, "alice", "pw-alice-123", "/")
+    page = new_page(browser, page_errors)
+    log_in(page, base, "alice", "pw-alice-123", "/")
 
     page.get_by_role("navigation", name="Order").get_by_role("link", name="Date taken").click()
     expect(page).to_have_url(f"{base}/?order=taken")
@@ -381,8 +402,8 @@ def test_timeline_headings_both_ways_and_the_months(
     expect(scrubber.get_by_role("link", name="Mar 2024 3")).to_have_attribute(
         "aria-current", "true"
     )
-    _wait_for_images(page, ".photo-card__img", 5)
-    page.screenshot(path=ARTIFACTS / "timeline-desktop.png", full_page=True)
+    wait_for_images(page, ".photo-card__img", 5)
+    screenshot(page, "timeline-desktop.png", full_page=True)
 
     page.get_by_role("link", name="Oldest first").click()
     expect(page).to_have_url(f"{base}/?order=taken_asc")

@@ -7,14 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import (  # the same Chromium, page and screenshot setup
-    _new_page,
-    _screenshots,
-    browser,  # noqa: F401 (fixture)
-    expect,
-    page_errors,  # noqa: F401 (fixture)
-)
-from test_browser_words import _log_in
+from browser_support import expect, log_in, new_page, screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +17,8 @@ TILES = "https://tile.openstreetmap.org/**"
 
 @pytest.mark.timeout(180)
 def test_geotagged_photos_are_markers_that_open_the_photo(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
@@ -47,7 +40,7 @@ def test_geotagged_photos_are_markers_that_open_the_photo(
     bobs = upload(bob_client, "heif_pug.heic")
     assert Photo.objects.filter(owner=alice, status="ready").count() == 5
 
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     tile_requests = []
 
     def no_tiles(route):
@@ -56,7 +49,7 @@ def test_geotagged_photos_are_markers_that_open_the_photo(
 
     page.context.route(TILES, no_tiles)
     base = live_server.url
-    _log_in(page, base, "alice", "pw-alice-123", "/")
+    log_in(page, base, "alice", "pw-alice-123", "/")
 
     # when: the owner opens the map from the site navigation
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Map").click()
@@ -81,7 +74,7 @@ def test_geotagged_photos_are_markers_that_open_the_photo(
     credit = page.locator(".leaflet-control-attribution").get_by_role("link", name="OpenStreetMap")
     expect(credit).to_have_attribute("href", "https://www.openstreetmap.org/copyright")
     expect(page.locator(".leaflet-control-attribution")).to_contain_text("contributors")
-    _screenshots(page, "map")
+    screenshots(page, "map")
 
     # when: the cluster is chosen, the map zooms in until both photos are markers
     clusters.first.click()

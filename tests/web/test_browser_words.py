@@ -5,32 +5,17 @@ admin's photo list fits a 1366 x 768 laptop screen. Screenshots go to test-artif
 import re
 
 import pytest
-from test_browser import (  # the same Chromium, page and screenshot setup
-    ARTIFACTS,
-    _new_page,
-    _wait_for_images,
-    browser,  # noqa: F401 (fixture)
-    expect,
-    page_errors,  # noqa: F401 (fixture)
-)
+from browser_support import expect, log_in, new_page, screenshot, wait_for_images
 
 pytestmark = pytest.mark.browser
 
 LAPTOP = {"width": 1366, "height": 768}
 
 
-def _log_in(page, base: str, username: str, password: str, next_url: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{base}{next_url}")
-
-
 @pytest.mark.timeout(120)
 def test_the_owner_names_and_captions_a_photo_on_its_page(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
@@ -42,11 +27,11 @@ def test_the_owner_names_and_captions_a_photo_on_its_page(
     from webapp.photos.models import Photo
 
     photo_id = upload(alice_client, "exif_gps.jpg")
-    page = _new_page(browser, page_errors)
+    page = new_page(browser, page_errors)
     base = live_server.url
-    _log_in(page, base, "alice", "pw-alice-123", f"/photos/{photo_id}/")
+    log_in(page, base, "alice", "pw-alice-123", f"/photos/{photo_id}/")
     image = page.locator(".photo-page__img")
-    _wait_for_images(page, ".photo-page__img", 1)
+    wait_for_images(page, ".photo-page__img", 1)
     expect(page.get_by_role("heading", level=1)).to_have_text("exif_gps.jpg")
     # the alt is words about the photo, not its file name, and the placeholders are no facts
     expect(image).to_have_attribute("alt", re.compile(r"^Photo uploaded \d+ \w{3} \d{4}$"))
@@ -72,8 +57,7 @@ def test_the_owner_names_and_captions_a_photo_on_its_page(
     expect(page.locator("#photo-caption")).to_have_text("Boats coming in.\nThe last ferry.")
     expect(image).to_have_attribute("alt", "Fishing boats tied up along a stone quay")
     expect(page.get_by_label("Title")).to_have_value("Harbour at dusk")  # as stored
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "photo-words-desktop.png", full_page=True)
+    screenshot(page, "photo-words-desktop.png", full_page=True)
     stored = Photo.objects.get(pk=photo_id)
     assert (stored.title, stored.caption) == (
         "Harbour at dusk",
@@ -96,8 +80,8 @@ def test_the_owner_names_and_captions_a_photo_on_its_page(
 
 @pytest.mark.timeout(120)
 def test_the_admin_photo_list_fits_a_1366_px_screen(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     staff,
@@ -118,9 +102,7 @@ def test_the_admin_photo_list_fits_a_1366_px_screen(
         camera_make="OLYMPUS IMAGING CORP.",
         camera_model="OLYMPUS OM-D E-M1 Mark III with a long model name",
     )
-    context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
-    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page = new_page(browser, page_errors, viewport=LAPTOP)
 
     # when: staff open the list on a 1366 x 768 screen
     page.goto(f"{live_server.url}/admin/login/?next=/admin/photos/photo/")
@@ -138,8 +120,7 @@ def test_the_admin_photo_list_fits_a_1366_px_screen(
         "(() => { const box = document.querySelector('#changelist .results');"
         " return [box.scrollWidth, box.clientWidth]; })()"
     )
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "admin-list-1366.png", full_page=True)
+    screenshot(page, "admin-list-1366.png", full_page=True)
     assert width <= LAPTOP["width"], f"the page is {width} px wide"
     assert table[0] <= table[1], f"the table is {table[0]} px wide in a {table[1]} px box"
 
@@ -150,6 +131,6 @@ def test_the_admin_photo_list_fits_a_1366_px_screen(
     expect(raw).not_to_have_attribute("open", "")
     expect(raw.locator("pre").first).to_be_hidden()
     expect(page.locator(".field-exposure .readonly")).to_have_text("1/121 s")
-    page.screenshot(path=ARTIFACTS / "admin-photo-1366.png", full_page=True)
-    context.close()
+    screenshot(page, "admin-photo-1366.png", full_page=True)
+    page.context.close()
     assert page_errors == []

@@ -2,34 +2,16 @@
 placeholders are painted from their data attributes, and a quota refusal reaches the page."""
 
 import pytest
+from browser_support import csp_violations, expect, log_in, new_page
 from factories import PhotoFactory  # tests/web/factories.py
-from test_browser import _new_page, browser, expect, page_errors  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def _csp_violations(page) -> list[str]:
-    seen: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            seen.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return seen
-
-
-def _log_in(page, base: str, next_url: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill("pw-alice-123")
-    page.get_by_role("button", name="Log in").click()
-
-
 @pytest.mark.timeout(60)
 def test_a_quota_refusal_is_shown_on_the_upload_page(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
@@ -39,9 +21,9 @@ def test_a_quota_refusal_is_shown_on_the_upload_page(
     from webapp.photos.models import Photo
 
     settings.PHOTOS_QUOTA_BYTES = 1_000  # smaller than any photo
-    page = _new_page(browser, page_errors)
-    violations = _csp_violations(page)
-    _log_in(page, live_server.url, "/upload/")
+    page = new_page(browser, page_errors)
+    violations = csp_violations(page)
+    log_in(page, live_server.url, "alice", "pw-alice-123", "/upload/")
     expect(page.locator("#dropzone[data-ready]")).to_be_attached()
 
     page.set_input_files("#file-input", photos_dir / "hopper.jpg")
@@ -57,8 +39,8 @@ def test_a_quota_refusal_is_shown_on_the_upload_page(
 
 @pytest.mark.timeout(60)
 def test_pages_run_under_the_policy_and_placeholders_are_painted(
-    browser,  # noqa: F811
-    page_errors,  # noqa: F811
+    browser,
+    page_errors,
     live_server,
     transactional_db,
     alice,
@@ -66,9 +48,9 @@ def test_pages_run_under_the_policy_and_placeholders_are_painted(
     photo = PhotoFactory(owner=alice, ready=True)
     alice.is_staff = alice.is_superuser = True  # the admin's pages run under the policy too
     alice.save()
-    page = _new_page(browser, page_errors)
-    violations = _csp_violations(page)
-    _log_in(page, live_server.url, "/")
+    page = new_page(browser, page_errors)
+    violations = csp_violations(page)
+    log_in(page, live_server.url, "alice", "pw-alice-123", "/")
 
     response = page.goto(f"{live_server.url}/")
     img = page.locator("img.photo-img").first

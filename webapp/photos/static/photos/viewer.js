@@ -116,6 +116,8 @@ if (dialog && scope) {
   function open(id, { push }) {
     if (!dialog.open) dialog.showModal();
     if (push) history.pushState({ viewer: id }, "", withQuery(detailUrl(id)));
+    // Details leads to the photo's page at once, not to "#" until the photo's data arrives.
+    details.href = withQuery(detailUrl(id));
     state.photo = null;
     load(id);
   }
