@@ -43,22 +43,9 @@ from PIL import (
 from jobs.budget import check_header_read
 from jobs.config import Limits
 from jobs.errors import NotAnImage, TooLarge, human_bytes
+from jobs.formats import MIME_TYPES
 
-# The containers Darkroom accepts, as DESIGN.md names them (and as `Image.format` reports them).
-FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "HEIF", "AVIF", "MPO")
-
-MIME_TYPES = {
-    "JPEG": "image/jpeg",
-    # An MPO is a JPEG with more frames after the first (3D cameras, iPhone HDR gain maps):
-    # image/mpo is unregistered and browsers would download it rather than show it.
-    "MPO": "image/jpeg",
-    "PNG": "image/png",
-    "WEBP": "image/webp",
-    "GIF": "image/gif",
-    "TIFF": "image/tiff",
-    "HEIF": "image/heic",  # image/heif when no brand says HEVC: see `sniff`
-    "AVIF": "image/avif",
-}
+# The containers and their MIME types live with the other file-type tables (jobs/formats.py).
 
 # Enough for every signature below, including a long ISOBMFF `ftyp` brand list.
 SNIFF_BYTES = 512

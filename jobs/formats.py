@@ -11,6 +11,22 @@ import mimetypes
 
 # What the site takes, by declared MIME type. The HEIF sequence types are what iPhones send
 # for bursts and Live Photos; the jobs render their first frame.
+# The containers Darkroom accepts, as DESIGN.md names them (and as `Image.format` reports them).
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "HEIF", "AVIF", "MPO")
+
+MIME_TYPES = {
+    "JPEG": "image/jpeg",
+    # An MPO is a JPEG with more frames after the first (3D cameras, iPhone HDR gain maps):
+    # image/mpo is unregistered and browsers would download it rather than show it.
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+    "TIFF": "image/tiff",
+    "HEIF": "image/heic",  # image/heif when no brand says HEVC: see `sniff`
+    "AVIF": "image/avif",
+}
+
 ACCEPTED_CONTENT_TYPES = (
     "image/jpeg",
     "image/png",

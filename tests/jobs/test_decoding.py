@@ -12,8 +12,6 @@ from PIL import Image, ImageFile
 
 from jobs.config import Limits
 from jobs.decoding import (
-    FORMATS,
-    MIME_TYPES,
     load_pixels,
     open_image,
     read_header,
@@ -21,6 +19,7 @@ from jobs.decoding import (
     sniff_format,
 )
 from jobs.errors import NotAnImage, TooLarge
+from jobs.formats import FORMATS, MIME_TYPES
 
 
 def png_bytes(size=(64, 48), mode="RGB", color=(200, 30, 30)) -> bytes:
