@@ -2,6 +2,7 @@
 services; everything the browser does after the page loads goes through the JSON API."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from jobs import formats
@@ -68,6 +70,7 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             orders=ORDERS,
             paged=bool(before or after),
             has_pending=any(photo.status in PENDING for photo in page.photos),
+            failed_count=selectors.photo_failed_count(owner=self.request.user),
             api_config=_api_config(),
             **kwargs,
         )
@@ -77,8 +80,13 @@ class UploadView(LoginRequiredMixin, TemplateView):
     template_name = "photos/upload.html"
 
     def get_context_data(self, **kwargs):
+        since = timezone.now() - timedelta(minutes=settings.PHOTOS_RECENT_UPLOAD_MINUTES)
         return super().get_context_data(
-            api_config=_api_config(), max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES, **kwargs
+            api_config=_api_config(),
+            max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES,
+            # A reload (or a new tab) shows again what this user's uploads are still doing.
+            pending=selectors.photo_list_recent_pending(owner=self.request.user, since=since),
+            **kwargs,
         )
 
 
