@@ -288,5 +288,7 @@ def start_for_requests(sender=None, **kwargs) -> None:
     sweeps on its own timer too (Celery beat and the AWS schedule sweep for the others)."""
     if SWEEP.running or settings.PHOTOS_JOB_RUNNER != "inline":
         return
+    if settings.PHOTOS_SWEEP_SECONDS <= 0:
+        return
     if SWEEP.start(settings.PHOTOS_SWEEP_SECONDS):
         logger.info("periodic sweep every %s s in this process", settings.PHOTOS_SWEEP_SECONDS)
