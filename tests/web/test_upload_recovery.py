@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
-from django.utils import timezone
 from factories import PhotoFactory
 from web_helpers import post_file, request_ticket
 
