@@ -22,12 +22,13 @@ sys.path[:0] = [str(HERE), str(ROOT)]
 import bench_report  # noqa: E402
 import e2e  # noqa: E402
 import exiftool_agreement  # noqa: E402
+import gallery_page  # noqa: E402
 import job_process  # noqa: E402
 import lambda_cost  # noqa: E402
 import renditions_vs_vips  # noqa: E402
 
 # The sections of RESULTS.md, in its order.
-SECTIONS = ("renditions", "memory", "cost", "exiftool", "e2e")
+SECTIONS = ("renditions", "memory", "cost", "exiftool", "e2e", "gallery")
 
 
 def libvips_version() -> str:
@@ -69,6 +70,8 @@ def measure(wanted: set[str]) -> dict[str, str]:
         sections["exiftool"] = exiftool_agreement.run()
     if "e2e" in wanted:
         sections["e2e"] = e2e.run([])
+    if "gallery" in wanted:
+        sections["gallery"] = gallery_page.run([])
     return sections
 
 

@@ -264,5 +264,6 @@ def _rendition_pattern(script_prefix: str, urlconf) -> str:
 
 
 def _version(photo) -> str:
-    stamp = photo.processed_at.strftime("%Y%m%d%H%M%S") if photo.processed_at else "0"
-    return f"{photo.source_etag[:8]}{stamp}"
+    # Seconds since the epoch, not strftime: computed for every card of a gallery page.
+    stamp = int(photo.processed_at.timestamp()) if photo.processed_at else 0
+    return f"{photo.source_etag[:8]}{stamp:x}"

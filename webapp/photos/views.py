@@ -19,6 +19,7 @@ from . import links, selectors, services
 from .forms import PhotoWordsForm
 from .models import PhotoStatus
 from .pagination import Cursor, keyset_page
+from .templatetags.photo_cards import CARD_FIELDS
 
 PENDING = (PhotoStatus.UPLOADING, PhotoStatus.PROCESSING)
 ORDERS = {"created": "Date added", "taken": "Date taken"}
@@ -58,10 +59,8 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             order = "created"
         before = _cursor(self.request.GET.get("before"))
         after = None if before else _cursor(self.request.GET.get("after"))
-        # The gallery never reads the EXIF blobs: leave them in the database.
-        photos = selectors.photo_list(owner=self.request.user, order=order).defer(
-            "exif", "metadata", "jobs"
-        )
+        # Only the columns the cards read (photo_cards.CARD_FIELDS): never the EXIF blobs.
+        photos = selectors.photo_list(owner=self.request.user, order=order).only(*CARD_FIELDS)
         page = keyset_page(photos, order=order, after=after, before=before)
         return super().get_context_data(
             page=page,

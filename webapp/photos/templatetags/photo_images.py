@@ -1,13 +1,19 @@
 """<img> tags for renditions: srcset with each rendition's real width, width/height so the
 layout does not jump, and the blurred placeholder painted behind while the file loads."""
 
+from html import escape as _escape
+
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .. import links
 
 register = template.Library()
+
+
+def escape(value) -> str:
+    # html.escape, as django.utils.html.escape uses, minus its lazy-string wrapper (per card).
+    return _escape(str(value), quote=True)
 
 
 @register.simple_tag
@@ -27,36 +33,37 @@ def photo_img(
     otherwise be blown up to fill the photo page.
     """
     urls = links.rendition_urls(photo)
+    renditions = photo.renditions or {}
     available = [
-        (name, photo.renditions[name])
-        for name in names.split()
-        if name in urls and name in (photo.renditions or {})
+        (name, renditions[name]) for name in names.split() if name in urls and name in renditions
     ]
     if not available:
         return ""
-    srcset = ", ".join(f"{urls[name]} {info['width']}w" for name, info in available)
+    # Built with escape() per value rather than format_html: this runs for every card of a
+    # gallery page, and format_html's per-argument SafeString checks were a visible share of
+    # the page's time (tests/bench/gallery_page.py).
+    srcset = ", ".join(f"{urls[name]} {int(info['width'])}w" for name, info in available)
     largest = available[-1][1]
-    placeholder = photo.placeholder_data_url
-    return format_html(
-        '<img class="{}" src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" '
-        'loading="{}" decoding="async"{}>',
-        " ".join(filter(None, ["photo-img", css_class])),
-        urls[available[0][0]],
-        srcset,
-        sizes,
-        largest["width"],
-        largest["height"],
-        photo.alt if alt is None else alt,
-        loading,
-        _style(placeholder, largest["width"] if natural_max else None),
+    css = "photo-img " + css_class if css_class else "photo-img"
+    return mark_safe(
+        f'<img class="{escape(css)}" src="{escape(urls[available[0][0]])}" '
+        f'srcset="{escape(srcset)}" sizes="{escape(sizes)}" width="{int(largest["width"])}" '
+        f'height="{int(largest["height"])}" alt="{escape(photo.alt if alt is None else alt)}" '
+        f'loading="{escape(loading)}" decoding="async"'
+        f"{_style(photo.placeholder_data_url, largest['width'] if natural_max else None)}>"
     )
 
 
-def _style(placeholder: str, max_width: int | None):
+@register.filter
+def detail_url(photo) -> str:
+    """The photo's page (links.detail_url: no reverse() per card)."""
+    return links.detail_url(photo)
+
+
+def _style(placeholder: str, max_width: int | None) -> str:
     rules = []
     if placeholder:
-        rules.append(format_html("background-image: url(&quot;{}&quot;)", placeholder))
+        rules.append(f"background-image: url(&quot;{escape(placeholder)}&quot;)")
     if max_width:
-        rules.append(format_html("max-width: min(100%, {}px)", max_width))
-    # Each rule is already escaped by format_html; joining must not escape them again.
-    return format_html(' style="{}"', mark_safe("; ".join(rules))) if rules else ""
+        rules.append(f"max-width: min(100%, {int(max_width)}px)")
+    return f' style="{"; ".join(rules)}"' if rules else ""

@@ -1,5 +1,5 @@
 // A gallery card drawn from the API's photo JSON; the same markup as
-// templates/photos/_photo_card.html, so a card can be swapped in when its photo settles.
+// templatetags/photo_cards.py, so a card can be swapped in when its photo settles.
 
 export const THUMB_SIZES = "(min-width: 1240px) 236px, (min-width: 720px) 30vw, 47vw";
 
@@ -70,7 +70,7 @@ export function cardFor(photo) {
   return li;
 }
 
-/** Retry (pick the file again) and Remove, as in _photo_card.html; gallery.js handles them. */
+/** Retry (pick the file again) and Remove, as in photo_cards.py; gallery.js handles them. */
 function interruptedActions(photo) {
   const actions = el("div", "photo-card__actions");
   actions.dataset.interrupted = "";
