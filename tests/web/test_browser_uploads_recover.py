@@ -158,3 +158,34 @@ def test_remove_an_interrupted_upload_and_every_failed_photo(
     assert messages[1].startswith("Remove 2 failed photos?")
     assert list(Photo.objects.values_list("filename", flat=True)) == ["kept.jpg"]
     assert errors == []
+
+
+@pytest.mark.timeout(180)
+def test_retry_from_the_photo_page_lands_in_the_same_photo(
+    browser, live_server, transactional_db, threaded_jobs, photos_dir, alice
+):
+    from factories import PhotoFactory
+
+    from webapp.photos import upload_state
+
+    errors = []
+    base = live_server.url
+    path = photos_dir / "hopper.jpg"
+    cut = PhotoFactory(
+        owner=alice,
+        filename="hopper.jpg",
+        declared_size=path.stat().st_size,
+        error=upload_state.INTERRUPTED,
+    )
+    page = _signed_in_page(browser, base, errors)
+    page.goto(f"{base}/photos/{cut.pk}/")
+    expect(page.get_by_text("Upload interrupted")).to_be_visible()
+
+    page.locator("#retry-input").set_input_files(path)
+
+    expect(page.locator(".photo-page__img")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("^Uploaded"))).to_contain_text("UTC")
+    cut.refresh_from_db()
+    assert cut.status == PhotoStatus.READY
+    assert Photo.objects.filter(owner=alice).count() == 1
+    assert errors == []
