@@ -23,9 +23,16 @@ def original_url(photo) -> str:
 
 
 def detail_url(photo) -> str:
-    """The photo's page. A gallery page links 48 of them: the route is resolved once per
-    script prefix and the id filled in (a UUID needs no quoting), not reversed per card."""
-    return _detail_pattern(get_script_prefix(), get_urlconf()).replace(_ANY_ID, str(photo.pk))
+    """The photo's page."""
+    return detail_urls()(photo)
+
+
+def detail_urls():
+    """photo -> the photo's page, for many photos (a gallery page links 48): the route is
+    resolved once per script prefix and the id filled in (a UUID needs no quoting), never
+    reversed per card."""
+    pattern = _detail_pattern(get_script_prefix(), get_urlconf())
+    return lambda photo: pattern.replace(_ANY_ID, str(photo.pk))
 
 
 _ANY_ID = str(uuid.UUID(int=0))

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from .. import links, upload_state
 from ..models import PhotoStatus
+from ..storage import photo_storage
 from .photo_images import photo_img
 
 register = template.Library()
@@ -36,8 +37,12 @@ RETRY_ACCEPT = "image/*,.heic,.heif,.avif"
 
 @register.simple_tag
 def photo_cards(photos) -> str:
-    """Every card of the page, in order."""
-    return mark_safe("".join(card_html(photo) for photo in photos))
+    """Every card of the page, in order. The storage and the page route are looked up once
+    per page, not per card."""
+    storage, detail_url = photo_storage(), links.detail_urls()
+    return mark_safe(
+        "".join(card_html(photo, storage=storage, detail_url=detail_url) for photo in photos)
+    )
 
 
 @register.simple_tag
@@ -51,13 +56,16 @@ def escape(value) -> str:
     return _escape(str(value), quote=True)
 
 
-def card_html(photo) -> str:
+def card_html(photo, *, storage=None, detail_url=links.detail_url) -> str:
     status = photo.status
     name = escape(photo.display_name)
     interrupted = status == PhotoStatus.UPLOADING and upload_state.is_interrupted(photo)
     if status == PhotoStatus.READY:
         # The thumbnail's alt says what it shows (Photo.alt); the name below it names it.
-        frame = photo_img(photo, "thumb medium", THUMB_SIZES, "photo-card__img", "lazy", photo.alt)
+        urls = (storage or photo_storage()).rendition_urls(photo)
+        frame = photo_img(
+            photo, "thumb medium", THUMB_SIZES, "photo-card__img", "lazy", photo.alt, urls=urls
+        )
     elif status == PhotoStatus.FAILED:
         frame = '<span class="photo-card__state photo-card__state--failed">Failed</span>'
     elif interrupted:
@@ -90,7 +98,7 @@ def card_html(photo) -> str:
     return (
         f'<li class="photo-card photo-card--{status_attr}" data-photo-id="{photo.pk}" '
         f'data-status="{status_attr}">'
-        f'<a class="photo-card__link" href="{escape(links.detail_url(photo))}">'
+        f'<a class="photo-card__link" href="{escape(detail_url(photo))}">'
         f'<span class="photo-card__frame">{frame}</span>'
         f'<span class="photo-card__name">{name}</span></a>{after}</li>\n'
     )

@@ -25,14 +25,18 @@ def photo_img(
     loading: str = "lazy",
     alt=None,
     natural_max: bool = False,
+    urls: dict | None = None,
 ):
     """`names`: space-separated renditions, smallest first, e.g. "thumb medium".
 
     `natural_max`: never draw the image wider than its largest rendition. With srcset and
     sizes the browser gives the image the width `sizes` promises, so a 128 px photo would
     otherwise be blown up to fill the photo page.
+
+    `urls`: the photo's rendition URLs when the caller has them already (the gallery's cards).
     """
-    urls = links.rendition_urls(photo)
+    if urls is None:
+        urls = links.rendition_urls(photo)
     renditions = photo.renditions or {}
     available = [
         (name, renditions[name]) for name in names.split() if name in urls and name in renditions
@@ -52,12 +56,6 @@ def photo_img(
         f'loading="{escape(loading)}" decoding="async"'
         f"{_style(photo.placeholder_data_url, largest['width'] if natural_max else None)}>"
     )
-
-
-@register.filter
-def detail_url(photo) -> str:
-    """The photo's page (links.detail_url: no reverse() per card)."""
-    return links.detail_url(photo)
 
 
 def _style(placeholder: str, max_width: int | None) -> str:
