@@ -21,7 +21,9 @@ import io
 import os
 import re
 import struct
+import sys
 import threading
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +32,7 @@ from PIL import (
     AvifImagePlugin,
     GifImagePlugin,
     Image,
+    ImageFile,
     JpegImagePlugin,
     MpoImagePlugin,  # noqa: F401 - jpeg_factory imports it on the first MPO; never in a race
     PngImagePlugin,
@@ -37,6 +40,7 @@ from PIL import (
     WebPImagePlugin,
 )
 
+from jobs.budget import check_header_read
 from jobs.config import Limits
 from jobs.errors import NotAnImage, TooLarge, human_bytes
 
@@ -167,6 +171,42 @@ def read_header(source: str | os.PathLike | BinaryIO, *, limits: Limits | None =
     return _open(source, limits or Limits(), header_only=True)
 
 
+# 16-bit grey raw modes -> the unpacker that keeps each sample's high byte, per decoder.
+# libtiff hands Pillow native-order samples.
+_NATIVE_HIGH_BYTE = "L;16" if sys.byteorder == "little" else "L;16B"
+_HIGH_BYTE_UNPACKERS = {
+    ("PNG", "zip", "I;16B"): "L;16B",
+    ("TIFF", "raw", "I;16"): "L;16",
+    ("TIFF", "raw", "I;16B"): "L;16B",
+    ("TIFF", "raw", "I;16N"): _NATIVE_HIGH_BYTE,
+    ("TIFF", "libtiff", "I;16N"): _NATIVE_HIGH_BYTE,
+}
+
+
+def decode_8bit(image: Image.Image) -> Image.Image:
+    """Have a 16-bit greyscale PNG or TIFF decode straight to 8 bits (each sample's high byte).
+
+    Pillow decodes 16-bit RGB(A) to 8 bits already, but 16-bit grey to I;16, which the
+    renditions then widen to 32 bits to scale down: three copies of the largest thing in
+    memory where one 8-bit one does. Call before `load_pixels`; other images are unchanged.
+    """
+    if image.mode != "I;16" or not image.tile:
+        return image
+    if image.format == "PNG" and getattr(image, "n_frames", 1) != 1:
+        return image  # APNG frames are composited in the image's own mode
+    tiles = []
+    for tile in image.tile:
+        args = tile.args if isinstance(tile.args, tuple) else (tile.args,)
+        unpacker = _HIGH_BYTE_UNPACKERS.get((image.format, tile.codec_name, args[0]))
+        if unpacker is None:
+            return image
+        tiles.append(tile._replace(args=(unpacker, *args[1:]) if args is tile.args else unpacker))
+    image.tile = tiles
+    image._mode = "L"
+    image.info.pop("transparency", None)  # a 16-bit sample value, meaningless in L
+    return image
+
+
 def load_pixels(image: Image.Image) -> Image.Image:
     """Decode `image` in place (honouring any `draft()`), and return it.
 
@@ -244,6 +284,7 @@ def _sniff_and_check(
         raise NotAnImage(f"unsupported image format: {other}" if other else "not an image")
     fmt = sniffed[0]
     fp.seek(start)
+    check_header_read(fmt, size, limits)
     if fmt in ("HEIF", "AVIF"):
         _check_isobmff_complete(fp, size, fmt)
     elif fmt == "GIF" and not header_only:  # the canvas is a danger only to a player
@@ -354,12 +395,74 @@ def _plugin(fmt: str, *, header_only: bool):
         return _heif_plugin()
     return {
         "JPEG": JpegImagePlugin.jpeg_factory,  # answers MPO itself
-        "PNG": PngImagePlugin.PngImageFile,
+        "PNG": _PngHeader if header_only else _PngImageFile,
         "WEBP": WebPImagePlugin.WebPImageFile,
         "GIF": GifImagePlugin.GifImageFile,
         "TIFF": TiffImagePlugin.TiffImageFile,
         "AVIF": AvifImagePlugin.AvifImageFile,
     }[fmt]
+
+
+# ------------------------------------------------------------------ PNG text chunks
+
+# Text a job reads from Pillow: the orientation Pillow's getexif() finds in ImageMagick's
+# hex EXIF dump or in XMP. The metadata job walks the chunks itself (`jobs.metadata`).
+_PNG_TEXT_KEPT = (b"Raw profile type exif", b"Raw profile type APP1", b"XML:com.adobe.xmp")
+_PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+# Pillow inflates every tEXt/zTXt/iTXt chunk up to 1 MB each and 64 MB in all; a PNG can
+# carry thousands. Past these many kept chunks, the rest are read past, never inflated.
+MAX_PNG_TEXT_KEPT = 4
+
+
+class _PngTextSkippingStream(PngImagePlugin.PngStream):
+    """Pillow's PNG chunk reader, reading past text chunks nobody uses instead of
+    inflating them: a 1.6 MB PNG can hold 200 zTXt chunks of 8 MiB each."""
+
+    kept = _PNG_TEXT_KEPT
+
+    def __init__(self, fp):
+        super().__init__(fp)
+        self.kept_text = 0
+
+    def call(self, cid: bytes, pos: int, length: int) -> bytes:
+        if cid not in _PNG_TEXT_CHUNKS:
+            return super().call(cid, pos, length)
+        # The keyword is at most 79 bytes and comes first: read it before deciding.
+        start = self.fp.tell()
+        keyword = self.fp.read(min(length, 80)).partition(b"\x00")[0]
+        self.fp.seek(start)
+        if keyword in self.kept and self.kept_text < MAX_PNG_TEXT_KEPT:
+            self.kept_text += 1
+            try:
+                return super().call(cid, pos, length)
+            except ValueError:  # over Pillow's MAX_TEXT_CHUNK: the tag is lost, not the photo
+                self.fp.seek(start)
+        # Read (its CRC is still checked), never inflated.
+        return ImageFile._safe_read(self.fp, length)
+
+
+class _PngHeaderStream(_PngTextSkippingStream):
+    """For a header-only reader (the metadata job walks the text chunks itself): no text
+    chunk is inflated at all."""
+
+    kept = ()
+
+
+def _png_reader(name: str, stream: type) -> type:
+    # PngImageFile._open builds its chunk reader as `PngStream(self.fp)`, with no hook to
+    # pass another. Its own code, run with that one name bound to ours, keeps every other
+    # line Pillow's (tests/jobs/test_png_text.py fails if a Pillow upgrade moves it).
+    _open = types.FunctionType(
+        PngImagePlugin.PngImageFile._open.__code__,
+        {**vars(PngImagePlugin), "PngStream": stream},
+        "_open",
+    )
+    return type(name, (PngImagePlugin.PngImageFile,), {"_open": _open, "__module__": __name__})
+
+
+# Pillow's PNG reader on `_PngTextSkippingStream`, at open and after the pixel data.
+_PngImageFile = _png_reader("_PngImageFile", _PngTextSkippingStream)
+_PngHeader = _png_reader("_PngHeader", _PngHeaderStream)
 
 
 def _bomb(exc: Exception, limits: Limits | None = None) -> TooLarge:

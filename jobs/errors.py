@@ -18,9 +18,23 @@ class TooLarge(NotAnImage):
     """Over the byte or pixel limit (decompression bombs included)."""
 
 
+class Superseded(Exception):
+    """The object the event names is no longer there as it was (overwritten or deleted).
+
+    Not a failure of the photo and nothing to retry: the event for whatever replaced it
+    (S3 sends one per write) is the one to act on.
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 def human_bytes(n: int) -> str:
-    """50 MB, 1.2 MB, 830 KB: sizes as the error messages show them (decimal units)."""
-    if n >= 1_000_000:
+    """1.9 GB, 50 MB, 1.2 MB, 830 KB: sizes as the error messages show them (decimal units)."""
+    if n >= 1_000_000_000:
+        value, unit = n / 1_000_000_000, "GB"
+    elif n >= 1_000_000:
         value, unit = n / 1_000_000, "MB"
     elif n >= 1_000:
         value, unit = n / 1_000, "KB"

@@ -6,7 +6,12 @@ and EventBridge's "Object Created". Anything else (deletions, S3's test event, o
 events, malformed messages) yields no record and a log line: retrying it would never help.
 
 Keys are refused outside `uploads/`: renditions are written under `renditions/`, and a job
-that accepted its own output as input would invoke itself forever.
+that accepted its own output as input would invoke itself forever. Records naming another
+bucket than the job's own are refused too (`from_bucket`): whoever can publish to the
+topic must not be able to point a job at a bucket of their choosing.
+
+Everything here takes untrusted JSON: any shape yields records or nothing, never an
+exception (tests/jobs/test_events_properties.py throws arbitrary JSON at it).
 """
 
 import json
@@ -17,6 +22,9 @@ from urllib.parse import unquote_plus
 logger = logging.getLogger(__name__)
 
 UPLOADS_PREFIX = "uploads/"
+
+# S3's own limit on a key (UTF-8 bytes): a longer "key" was never an object.
+MAX_KEY_BYTES = 1024
 
 # SNS and SQS wrap each other at most twice (S3 -> SNS -> SQS); deeper nesting is not ours.
 _MAX_DEPTH = 4
@@ -40,7 +48,9 @@ class ObjectCreated:
 
 def upload_photo_id(key: str) -> str | None:
     """The <photo_id> of `uploads/<photo_id>/<name>`, or None for any other key."""
-    if not key.startswith(UPLOADS_PREFIX):
+    if not isinstance(key, str) or not key.startswith(UPLOADS_PREFIX):
+        return None
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES or "\x00" in key:
         return None
     parts = key.split("/")
     if len(parts) != 3 or not all(parts) or ".." in parts or "." in parts:
@@ -72,6 +82,23 @@ def uploads_only(records: list[ObjectCreated]) -> list[ObjectCreated]:
             logger.warning(
                 "refused key outside uploads/ (a job never reads its own output)",
                 extra={"bucket": record.bucket, "key": record.key},
+            )
+    return accepted
+
+
+def from_bucket(records: list[ObjectCreated], bucket: str) -> list[ObjectCreated]:
+    """The records naming `bucket`; the others are logged and dropped, never processed.
+
+    An empty `bucket` (the job's configuration is missing) accepts nothing: failing closed.
+    """
+    accepted = []
+    for record in records:
+        if bucket and record.bucket == bucket:
+            accepted.append(record)
+        else:
+            logger.warning(
+                "refused record from another bucket (a job reads only its own)",
+                extra={"bucket": record.bucket, "key": record.key, "expected_bucket": bucket},
             )
     return accepted
 
@@ -117,22 +144,22 @@ def _walk_record(record: object, *, depth: int):
 
 
 def _from_s3_record(record: dict) -> ObjectCreated | None:
-    event_name = record.get("eventName", "")
-    if not event_name.startswith("ObjectCreated:"):
+    event_name = record.get("eventName")
+    if not isinstance(event_name, str) or not event_name.startswith("ObjectCreated:"):
         logger.info("ignored S3 %s", event_name or "event without a name")
         return None
     try:
         s3 = record["s3"]
         obj = s3["object"]
-        return ObjectCreated(
+        return _created(
             bucket=s3["bucket"]["name"],
             # S3 URL-encodes keys form-style in notifications: "red flower.jpg" -> "red+flower.jpg".
-            key=unquote_plus(obj["key"]),
-            size=_int_or_none(obj.get("size")),
-            etag=_bare_etag(obj.get("eTag")),
-            sequencer=obj.get("sequencer") or "",
+            key=obj["key"],
+            size=obj.get("size"),
+            etag=obj.get("eTag"),
+            sequencer=obj.get("sequencer"),
         )
-    except (KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError, ValueError):
         logger.warning("ignored malformed S3 record")
         return None
 
@@ -144,18 +171,31 @@ def _from_eventbridge(message: dict) -> ObjectCreated | None:
     try:
         detail = message["detail"]
         obj = detail["object"]
-        return ObjectCreated(
+        return _created(
             bucket=detail["bucket"]["name"],
             # Decoded like the notifications' keys: Powertools' S3EventBridgeNotificationObject
             # applies unquote_plus too. For a plain key ("IMG_0001.jpg") both readings agree.
-            key=unquote_plus(obj["key"]),
-            size=_int_or_none(obj.get("size")),
-            etag=_bare_etag(obj.get("etag")),
-            sequencer=obj.get("sequencer") or "",
+            key=obj["key"],
+            size=obj.get("size"),
+            etag=obj.get("etag"),
+            sequencer=obj.get("sequencer"),
         )
-    except (KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError, ValueError):
         logger.warning("ignored malformed S3 EventBridge event")
         return None
+
+
+def _created(*, bucket: object, key: object, size, etag, sequencer) -> ObjectCreated:
+    """An ObjectCreated from a record's fields, or TypeError when they are not S3's types."""
+    if not isinstance(bucket, str) or not bucket or not isinstance(key, str):
+        raise TypeError("bucket and key must be strings")
+    return ObjectCreated(
+        bucket=bucket,
+        key=unquote_plus(key),
+        size=_int_or_none(size),
+        etag=_bare_etag(etag),
+        sequencer=sequencer if isinstance(sequencer, str) else "",
+    )
 
 
 def _loads(text: object) -> object:
@@ -163,6 +203,9 @@ def _loads(text: object) -> object:
         return None
     try:
         return json.loads(text)
+    except RecursionError:
+        logger.warning("ignored message nested too deeply to be an S3 notification")
+        return None
     except ValueError:
         # A plain-text SNS message ("Hello from SNS!") is somebody else's, not a broken one.
         logger.info("ignored message that is not JSON")
@@ -170,11 +213,13 @@ def _loads(text: object) -> object:
 
 
 def _bare_etag(etag: object) -> str:
-    return str(etag or "").strip('"')
+    return etag.strip('"') if isinstance(etag, str) else ""
 
 
 def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
     try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
+        return int(value)
+    except (ValueError, OverflowError):
         return None

@@ -8,7 +8,9 @@ Error policy, per record: a file that cannot become a photo is recorded as faile
 invocation succeeds (retrying would fail the same way, forever); any other error (S3,
 DynamoDB, throttling, a bug) raises so Lambda retries the event and, after its retries,
 sends it to the function's failure destination. Retried and duplicate deliveries redo the
-same work and write the same state.
+same work and write the same state. Skipped, logged and never read: records naming a key
+outside uploads/, a bucket other than PHOTOS_BUCKET, or an original replaced since the
+event (its ETag no longer matches; the replacement's own event does the work).
 """
 
 import logging
@@ -22,7 +24,7 @@ import jobs.metadata  # noqa: F401
 import jobs.renditions  # noqa: F401
 from jobs import logs
 from jobs.config import Limits
-from jobs.events import object_created, uploads_only
+from jobs.events import from_bucket, object_created, uploads_only
 from jobs.results import DynamoResults
 from jobs.storage import S3Store
 from jobs.work import run_job
@@ -36,6 +38,8 @@ limits = Limits.from_env()
 # and tooling included, for no gain: the first record pays it once either way.)
 store = S3Store()
 sink = DynamoResults(os.environ.get("PHOTOS_RESULTS_TABLE", ""))
+# The one bucket this function reads: a record naming any other is refused, unread.
+bucket = os.environ.get("PHOTOS_BUCKET", "")
 
 _cold_start = True
 
@@ -63,7 +67,7 @@ def _invoke(job: str, event: dict, context) -> dict:
 def handle(job: str, event: dict) -> dict:
     """Run `job` on every upload the event announces; a summary for the invocation result."""
     candidates = object_created(event)
-    records = uploads_only(candidates)
+    records = from_bucket(uploads_only(candidates), bucket)
     summary = {"job": job, "processed": 0, "failed": 0, "skipped": len(candidates) - len(records)}
     if not candidates:
         logger.info("nothing to do: the event announces no created object")
@@ -74,6 +78,9 @@ def handle(job: str, event: dict) -> dict:
             except Exception:
                 logger.exception("%s failed; raising so Lambda retries the event", job)
                 raise
+        if outcome["status"] == "superseded":
+            summary["skipped"] += 1
+            continue
         summary["processed"] += 1
         if outcome["status"] == "failed":
             summary["failed"] += 1

@@ -5,7 +5,10 @@ processor returns its input unchanged when it has nothing to do, so chaining the
 nothing for an image that is already upright, 8-bit and sRGB.
 """
 
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from concurrent.futures import Executor
 from functools import lru_cache
 
@@ -191,14 +194,46 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
+# Real profiles are a few KB (sRGB, Display P3) to a few hundred (press CMYK with big
+# lookup tables); anything larger is ignored as if absent. An attacker's 20 MB of noise
+# would otherwise be parsed, and kept.
+MAX_ICC_BYTES = 4 << 20
+
 # A phone or camera embeds the same handful of profiles in every photo: building an lcms
-# transform costs more than applying it to a thumbnail, so keep a few.
-@lru_cache(maxsize=16)
+# transform costs more than applying it to a thumbnail, so keep a few. Keyed by a digest,
+# not the profile (the key would pin its bytes), and only verdicts on profiles lcms could
+# read (a transform, or "already sRGB"): a broken profile is parsed again next time, and
+# never holds memory for the life of the process.
+TRANSFORM_CACHE_SIZE = 16
+_transforms: OrderedDict[tuple[bytes, str], ImageCms.ImageCmsTransform | None] = OrderedDict()
+_transforms_lock = threading.Lock()
+_UNREADABLE = object()
+
+
 def _transform_for(icc_profile: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    if len(icc_profile) > MAX_ICC_BYTES:
+        return None
+    key = (hashlib.sha256(icc_profile).digest(), mode)
+    with _transforms_lock:
+        if key in _transforms:
+            _transforms.move_to_end(key)
+            return _transforms[key]
+    transform = _build_transform(icc_profile, mode)
+    if transform is _UNREADABLE:
+        return None
+    with _transforms_lock:
+        _transforms[key] = transform
+        while len(_transforms) > TRANSFORM_CACHE_SIZE:
+            _transforms.popitem(last=False)
+    return transform
+
+
+def _build_transform(icc_profile: bytes, mode: str):
+    """A transform to sRGB, None when none is needed, `_UNREADABLE` when lcms says no."""
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return None
+        return _UNREADABLE
     space = profile.profile.xcolor_space.strip()
     expected = {"RGB": "RGB", "RGBA": "RGB", "CMYK": "CMYK"}.get(mode)
     if space != expected:
@@ -219,7 +254,7 @@ def _transform_for(icc_profile: bytes, mode: str) -> ImageCms.ImageCmsTransform 
             flags=ImageCms.Flags.NOCACHE,
         )
     except ImageCms.PyCMSError:
-        return None
+        return _UNREADABLE
 
 
 def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:

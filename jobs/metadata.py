@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from PIL import Image
 
-from jobs import exif
+from jobs import exif, places
 from jobs.config import Limits
 from jobs.decoding import read_header
 from jobs.errors import NotAnImage
@@ -48,11 +48,17 @@ FIELDS = (
     "focal_length",
     "iso",
     "gps",
+    "place",
     "exif",
 )
 
 _CHUNK = 1 << 20
-_MAX_PNG_TEXT = 8 << 20
+# The most text one PNG chunk may inflate to. Only the EXIF dump and the XMP packet are
+# ever inflated, once each, so this also bounds a file's inflated text at 8 MiB.
+_MAX_PNG_TEXT = 4 << 20
+# libpng writes 8 KB IDAT chunks: a 50 MB PNG has ~6,000. A file of millions of empty
+# chunks is walked this far and no further.
+_MAX_PNG_CHUNKS = 50_000
 
 
 def extract(source: str | os.PathLike | IO[bytes], *, limits: Limits | None = None) -> dict:
@@ -73,6 +79,7 @@ def extract(source: str | os.PathLike | IO[bytes], *, limits: Limits | None = No
         size = fp.seek(0, os.SEEK_END)
         digest = _sha256(fp)
     record.update(format=header.format, mime=header.mime, bytes=size, sha256=digest)
+    record["place"] = places.place_of_gps(record["gps"])
     return {field: record[field] for field in FIELDS}
 
 
@@ -155,31 +162,39 @@ def _png_metadata(fp: IO[bytes]) -> tuple[bytes | None, bytes | None]:
 
     Pillow only sees chunks before the image data without decoding it; eXIf after IDAT
     (allowed, and common) and ImageMagick's "Raw profile type exif" text need this walk.
+    A text chunk's keyword is read before anything is inflated, and only the first chunk
+    of each kind used is: 200 zTXt chunks of 8 MiB each cost the reads, not 1.6 GB of
+    inflating. The walk stops after `_MAX_PNG_CHUNKS` chunks.
     """
     raw_exif = profile_exif = xmp = None
     fp.seek(8)
-    while True:
+    for _ in range(_MAX_PNG_CHUNKS):
         header = fp.read(8)
         if len(header) < 8:
             break
         length, kind = struct.unpack(">I4s", header)
         if kind == b"IEND":
             break
-        if kind in (b"eXIf", b"tEXt", b"zTXt", b"iTXt") and length <= _MAX_PNG_TEXT:
-            data = fp.read(length)
-            fp.seek(4, os.SEEK_CUR)  # CRC
-            if len(data) < length:
-                break
-            if kind == b"eXIf":
-                raw_exif = raw_exif or data
-                continue
-            keyword, text = _png_text(kind, data)
-            if keyword in (b"Raw profile type exif", b"Raw profile type APP1") and text:
-                profile_exif = profile_exif or _raw_profile(text)
-            elif keyword == b"XML:com.adobe.xmp" and text:
-                xmp = xmp or text
-        else:
-            fp.seek(length + 4, os.SEEK_CUR)
+        end = fp.tell() + length + 4  # data, then CRC
+        if kind == b"eXIf" and raw_exif is None and length <= _MAX_PNG_TEXT:
+            raw_exif = fp.read(length)
+        elif kind in (b"tEXt", b"zTXt", b"iTXt"):
+            keyword = fp.read(min(length, 80)).partition(b"\x00")[0]
+            wanted = (
+                profile_exif is None
+                and keyword in (b"Raw profile type exif", b"Raw profile type APP1")
+            ) or (xmp is None and keyword == b"XML:com.adobe.xmp")
+            if wanted and length <= _MAX_PNG_TEXT:
+                fp.seek(end - length - 4)
+                data = fp.read(length)
+                if len(data) < length:
+                    break
+                _keyword, text = _png_text(kind, data)
+                if keyword == b"XML:com.adobe.xmp":
+                    xmp = text or None
+                elif text:
+                    profile_exif = _raw_profile(text)
+        fp.seek(end)
     return raw_exif or profile_exif, xmp
 
 
@@ -198,9 +213,12 @@ def _png_text(kind: bytes, data: bytes) -> tuple[bytes, bytes | None]:
         return keyword, None
 
 
-def _inflate(data: bytes) -> bytes:
-    # Bounded: a text chunk must not become a decompression bomb.
-    return zlib.decompressobj().decompress(data, _MAX_PNG_TEXT)
+def _inflate(data: bytes) -> bytes | None:
+    # Bounded: a text chunk must not become a decompression bomb. Past the bound the text
+    # is cut, and a cut hex dump or XMP packet is worth nothing: None.
+    inflater = zlib.decompressobj()
+    text = inflater.decompress(data, _MAX_PNG_TEXT)
+    return None if inflater.unconsumed_tail else text
 
 
 def _raw_profile(text: bytes) -> bytes | None:

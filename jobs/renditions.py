@@ -23,8 +23,9 @@ from typing import BinaryIO
 from PIL import Image
 
 from jobs import imaging
+from jobs.budget import check_decode
 from jobs.config import Limits
-from jobs.decoding import load_pixels, open_image
+from jobs.decoding import decode_8bit, load_pixels, open_image
 from jobs.errors import NotAnImage
 from jobs.placeholder import blurhash_for, data_url_for
 
@@ -79,6 +80,9 @@ def render(source: str | PathLike | BinaryIO, *, limits: Limits | None = None) -
                 # the short side too and never let a 3:2 photo decode at half scale. `fit` is
                 # symmetric, so the stored (not yet upright) size is the right one to ask with.
                 image.draft(image.mode, largest)
+            decode_8bit(image)
+            # What the decode and its copies will take, as decoded: refused before decoding.
+            check_decode(image, largest, limits)
             load_pixels(image)
             turn = imaging.orientation(image)
             icc_profile = image.info.get("icc_profile")

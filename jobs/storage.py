@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from jobs.errors import TooLarge, human_bytes
+from jobs.errors import Superseded, TooLarge, human_bytes
 from jobs.events import ObjectCreated
 
 # Renditions live at a stable key per photo but a reprocess rewrites them in place, so a
@@ -58,14 +58,24 @@ class S3Store:
 
     @contextlib.contextmanager
     def fetch(self, record: ObjectCreated, *, max_bytes: int) -> Iterator[Path]:
+        """The object exactly as the event names it, as a local file.
+
+        With the record's ETag, both requests carry `IfMatch`: an original overwritten
+        since the event (a presigned POST can be replayed until it expires) raises
+        `Superseded` rather than handing over bytes the event never announced.
+        """
         # The event's size first (free), then the object's own (the event may be stale or
         # hand-made), and only then the download.
         check_size(record.size, max_bytes)
-        head = self.client.head_object(Bucket=record.bucket, Key=record.key)
+        exact = {"IfMatch": f'"{record.etag}"'} if record.etag else {}
+        with _superseded_on_mismatch(record):
+            head = self.client.head_object(Bucket=record.bucket, Key=record.key, **exact)
         check_size(head["ContentLength"], max_bytes)
         with tempfile.TemporaryDirectory(prefix="darkroom-") as tmp:
             path = Path(tmp) / "original"
-            body = self.client.get_object(Bucket=record.bucket, Key=record.key)["Body"]
+            with _superseded_on_mismatch(record):
+                response = self.client.get_object(Bucket=record.bucket, Key=record.key, **exact)
+            body = response["Body"]
             try:
                 with open(path, "wb") as out:
                     written = 0
@@ -168,6 +178,22 @@ class LocalStore:
         count = sum(1 for p in path.rglob("*") if p.is_file())
         shutil.rmtree(path)
         return count
+
+
+@contextlib.contextmanager
+def _superseded_on_mismatch(record: ObjectCreated):
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if error.get("Code") in ("PreconditionFailed", "412") or status == 412:
+            raise Superseded(
+                f"the original changed after the event (ETag {record.etag} no longer matches)"
+            ) from None
+        raise  # a missing object or bucket stays a transient error: Lambda retries
 
 
 def _require_prefix(prefix: str) -> None:

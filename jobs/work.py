@@ -10,7 +10,7 @@ import logging
 import time
 
 from jobs.config import Limits
-from jobs.errors import NotAnImage
+from jobs.errors import NotAnImage, Superseded
 from jobs.events import ObjectCreated, is_upload_key
 from jobs.results import done_outcome, failed_outcome
 
@@ -28,6 +28,10 @@ def run_job(job: str, record: ObjectCreated, *, store, sink, limits: Limits | No
 
     Returns the outcome: `{"status": "done", "result": ...}` or `{"status": "failed",
     "error": reason}`, plus `source_etag`, `finished_at` (ISO-8601 UTC) and `duration_ms`.
+
+    When the original is no longer the object the record names (overwritten since), nothing
+    is written or recorded and the outcome is `{"status": "superseded", "reason": ...}`:
+    the event for the object that replaced it does the work, on the bytes it announces.
     """
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}; expected one of {', '.join(JOBS)}")
@@ -47,6 +51,16 @@ def run_job(job: str, record: ObjectCreated, *, store, sink, limits: Limits | No
         outcome = done_outcome(result, record.etag, started)
     except NotAnImage as exc:
         outcome = failed_outcome(exc.reason, record.etag, started)
+    except Superseded as exc:
+        # The object changed since the event: its own event does the work. Nothing is
+        # written or recorded for this one.
+        logger.warning(
+            "%s skipped: %s",
+            job,
+            exc.reason,
+            extra={"photo_id": photo_id, "job": job, "status": "superseded"},
+        )
+        return {"status": "superseded", "reason": exc.reason, "source_etag": record.etag}
     sink.record(photo_id, job, outcome)
     logger.info(
         "%s %s in %d ms%s",

@@ -46,6 +46,10 @@ def env_defaults() -> dict:
         # A lost broker connection means the unacked task will be redelivered elsewhere:
         # stop the local copy rather than run it twice.
         "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A pool process whose resident memory grew past this (KiB) is replaced after its
+        # task: decoders' caches and fragmentation never pile up into an OOM kill. A task
+        # killed anyway is bounded by photos.tasks.MAX_DELIVERIES.
+        "worker_max_memory_per_child": _env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1_048_576),
         # Django's LOGGING (JSON lines with the photo id) formats the worker's logs too.
         "worker_hijack_root_logger": False,
         "worker_send_task_events": False,

@@ -1,8 +1,8 @@
 """Django settings for Darkroom.
 
 Every setting comes from the environment, with embedded defaults that make a fresh clone
-run on a laptop: SQLite, a local media folder, jobs on a thread pool. Production (DEBUG off)
-refuses to start without a real secret key.
+run on a laptop: SQLite, a local media folder, jobs on a thread pool. DEBUG is off unless
+DJANGO_DEBUG asks for it; with DEBUG off the site refuses to start without a real secret key.
 """
 
 from pathlib import Path
@@ -17,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked for (`make run` and the test settings ask): a deployment that forgets the
+# variable must not serve tracebacks, plain-HTTP cookies or a development secret.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "webapp.accounts",
     "webapp.photos",
 ]
@@ -50,6 +53,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Rate limits by view name (signup, password reset, upload tickets): webapp/throttle.py.
+    "webapp.throttle.ThrottleMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "webapp.urls"
@@ -134,6 +142,111 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Security: HTTPS, CSP -------------------------------------------------------------------
+# Behind API Gateway the browser speaks HTTPS to the gateway, which calls the function and
+# says so in X-Forwarded-Proto (a header the gateway sets itself, whatever the client sent).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health checks may come from inside the network, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# "preload" only states consent: nothing happens until the owner of a custom domain submits
+# it to the browsers' list (API Gateway's own hosts cannot be submitted by anyone else).
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _storage_origins() -> list[str]:
+    """Where the browser fetches photos from and posts originals to in S3 mode: the photo
+    bucket's own hosts (presigned GETs and the presigned POST), or the emulator's endpoint."""
+    if env.str("PHOTOS_STORAGE", default="local") != "s3":
+        return []
+    endpoint = env.str("AWS_ENDPOINT_URL_S3", default="") or env.str("AWS_ENDPOINT_URL", default="")
+    if endpoint:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    bucket = env.str("PHOTOS_BUCKET", default="")
+    region = env.str("AWS_REGION", default="") or env.str("AWS_DEFAULT_REGION", default="")
+    hosts = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        hosts.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return hosts
+
+
+# No inline script or style anywhere: page data travels in json_script blocks (data, never
+# run) and data attributes; placeholders are data: URLs painted by app.js through the CSSOM.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_storage_origins()],
+        "connect-src": ["'self'", *_storage_origins()],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- Shared cache, throttling, login lockout -------------------------------------------------
+# Rate limits count in a cache every process of a deployment shares. A per-process memory cache
+# would give each Lambda container (and each worker) its own count, so N containers would allow
+# N times the rate. Redis when REDIS_URL is set; otherwise a table in the site's database,
+# created by `migrate` (webapp/photos/apps.py runs createcachetable after migrating). The
+# database cache increments by read-then-write, so two requests in the same instant may count
+# once: a limit can be overshot by the few requests in flight, never multiplied by containers.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "darkroom_cache",
+    }
+}
+RATELIMIT_USE_CACHE = "default"
+# Per address means API Gateway's sourceIp on Lambda, REMOTE_ADDR elsewhere: never a header a
+# client can write (webapp/client_ip.py).
+RATELIMIT_IP_META_KEY = "webapp.client_ip.client_ip"
+# Requests per window, in django-ratelimit's notation ("5/h": five an hour).
+THROTTLE_SIGNUP = env.str("THROTTLE_SIGNUP", default="10/h")  # per address
+THROTTLE_PASSWORD_RESET = env.str("THROTTLE_PASSWORD_RESET", default="5/h")  # per address
+THROTTLE_UPLOAD_TICKETS = env.str("THROTTLE_UPLOAD_TICKETS", default="120/m")  # per user
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out address is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins are counted in the database (AxesDatabaseHandler, axes' default), which every
+# Lambda container shares. Counted per client address: a password-guessing run from one place
+# is stopped, while nobody elsewhere can lock a user out of their own account by name.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Failures are not forgiven by a success: a guesser with an account of its own could
+# otherwise log into it between guesses and never reach the limit. They expire with the cooloff.
+AXES_RESET_ON_SUCCESS = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "webapp.client_ip.client_ip"
+
+# --- Quotas ----------------------------------------------------------------------------------
+# Per user: bytes of originals kept, and photos waiting for their original
+# (webapp/photos/quotas.py).
+PHOTOS_QUOTA_BYTES = env.int("PHOTOS_QUOTA_BYTES", default=10 * 1000**3)
+PHOTOS_QUOTA_PENDING = env.int("PHOTOS_QUOTA_PENDING", default=50)
+# The sweep's bounds per run (webapp/photos/aws/sweep.py): photos of each kind, and the time
+# kept back from the function's remaining time for the commit and the report.
+PHOTOS_SWEEP_BATCH = env.int("PHOTOS_SWEEP_BATCH", default=200)
+PHOTOS_SWEEP_RESERVE_SECONDS = env.int("PHOTOS_SWEEP_RESERVE_SECONDS", default=5)
+
 # --- Photos -------------------------------------------------------------------------------
 # inline (thread pool in the web process) | celery | lambda
 PHOTOS_JOB_RUNNER = env.str("PHOTOS_JOB_RUNNER", default="inline")
@@ -145,7 +258,12 @@ PHOTOS_INLINE_WORKERS = env.int("PHOTOS_INLINE_WORKERS", default=2)
 _JOB_LIMITS = Limits.from_env()
 PHOTOS_MAX_UPLOAD_BYTES = _JOB_LIMITS.max_bytes
 PHOTOS_MAX_PIXELS = _JOB_LIMITS.max_pixels
-PHOTOS_UPLOAD_TICKET_SECONDS = env.int("PHOTOS_UPLOAD_TICKET_SECONDS", default=600)
+# A presigned POST can be replayed until it expires (over an original already recorded):
+# five minutes at most, whatever the environment asks.
+PHOTOS_UPLOAD_TICKET_MAX_SECONDS = 300
+PHOTOS_UPLOAD_TICKET_SECONDS = min(
+    env.int("PHOTOS_UPLOAD_TICKET_SECONDS", default=300), PHOTOS_UPLOAD_TICKET_MAX_SECONDS
+)
 # The accepted types, from the one table of formats (jobs/formats.py).
 PHOTOS_ALLOWED_CONTENT_TYPES = list(ACCEPTED_CONTENT_TYPES)
 
@@ -160,6 +278,18 @@ if PHOTOS_STORAGE not in ("local", "s3"):
 PHOTOS_BUCKET = env.str("PHOTOS_BUCKET", default="")
 PHOTOS_RESULTS_TABLE = env.str("PHOTOS_RESULTS_TABLE", default="")
 PHOTOS_LINK_SECONDS = env.int("PHOTOS_LINK_SECONDS", default=3600)
+# The map's tiles, loaded by the user's browser (never by the server). The Content-Security-
+# Policy's img-src must allow this origin.
+PHOTOS_MAP_TILE_URL = env.str(
+    "PHOTOS_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+PHOTOS_MAP_ATTRIBUTION = env.str(
+    "PHOTOS_MAP_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+    "contributors",
+)
+# The map shows at most this many photos, the newest: one query, one bounded answer.
+PHOTOS_MAP_MAX_POINTS = env.int("PHOTOS_MAP_MAX_POINTS", default=5000)
 # The sweep (a schedule on AWS, `manage.py sweep` elsewhere): how long a photo may stay in
 # processing before its jobs are sent again, how many times, and when an upload that never
 # arrived is given up.
@@ -284,3 +414,16 @@ AWS_SES_AUTO_THROTTLE = None
 # Reset mails one account may be sent in an hour: the form mails whoever owns the address
 # typed in, so without a bound it is a way to flood an inbox through our SES sender.
 ACCOUNTS_RESET_MAILS_PER_HOUR = env.int("ACCOUNTS_RESET_MAILS_PER_HOUR", default=3)
+
+# --- Sharing links ---------------------------------------------------------------------------
+# How long a link lives when the owner does not say, and the longest it may (days).
+PHOTOS_SHARE_DEFAULT_DAYS = env.int("PHOTOS_SHARE_DEFAULT_DAYS", default=30)
+PHOTOS_SHARE_MAX_DAYS = env.int("PHOTOS_SHARE_MAX_DAYS", default=365)
+# Bounds per user: albums, photos in one album, live links.
+PHOTOS_MAX_ALBUMS = env.int("PHOTOS_MAX_ALBUMS", default=1000)
+PHOTOS_ALBUM_MAX_PHOTOS = env.int("PHOTOS_ALBUM_MAX_PHOTOS", default=1000)
+PHOTOS_SHARE_MAX_LIVE = env.int("PHOTOS_SHARE_MAX_LIVE", default=500)
+# Per client address, counted in the cache named by RATELIMIT_USE_CACHE: shared pages (and
+# guessed tokens), and the images those pages load (an album page loads many at once).
+THROTTLE_SHARED_PAGES = env.str("THROTTLE_SHARED_PAGES", default="60/m")
+THROTTLE_SHARED_FILES = env.str("THROTTLE_SHARED_FILES", default="600/m")

@@ -20,6 +20,7 @@ ROOT = HERE.parent.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 import bench_report  # noqa: E402
+import cold_start  # noqa: E402
 import e2e  # noqa: E402
 import exiftool_agreement  # noqa: E402
 import gallery_page  # noqa: E402
@@ -28,7 +29,7 @@ import lambda_cost  # noqa: E402
 import renditions_vs_vips  # noqa: E402
 
 # The sections of RESULTS.md, in its order.
-SECTIONS = ("renditions", "memory", "cost", "exiftool", "e2e", "gallery")
+SECTIONS = ("renditions", "memory", "cost", "exiftool", "coldstart", "e2e", "gallery")
 
 
 def libvips_version() -> str:
@@ -68,6 +69,8 @@ def measure(wanted: set[str]) -> dict[str, str]:
         sections["cost"] = lambda_cost.run(jpeg.ours.cpu, jpeg.ours.wall, rss, "24 MP JPEG")
     if "exiftool" in wanted:
         sections["exiftool"] = exiftool_agreement.run()
+    if "coldstart" in wanted:
+        sections["coldstart"] = cold_start.run()
     if "e2e" in wanted:
         sections["e2e"] = e2e.run([])
     if "gallery" in wanted:

@@ -27,9 +27,11 @@ def lambda_context(name: str) -> SimpleNamespace:
 
 
 @pytest.fixture
-def handlers(aws_env, results_table, monkeypatch):
-    """jobs.handlers as a fresh Lambda container would import it, with this test's table."""
+def handlers(aws_env, results_table, bucket, monkeypatch):
+    """jobs.handlers as a fresh Lambda container would import it, with this test's table
+    and bucket."""
     monkeypatch.setenv("PHOTOS_RESULTS_TABLE", results_table)
+    monkeypatch.setenv("PHOTOS_BUCKET", bucket)
     import jobs.handlers
 
     yield importlib.reload(jobs.handlers)
@@ -135,10 +137,11 @@ def test_a_duplicate_delivery_leaves_the_same_state(handlers, uploaded, dynamodb
 
 
 def test_a_missing_results_table_raises_so_lambda_retries(
-    aws_env, uploaded, monkeypatch, results_table
+    aws_env, uploaded, monkeypatch, results_table, bucket
 ):
     # given a function configured with a table that does not exist
     monkeypatch.setenv("PHOTOS_RESULTS_TABLE", "darkroom-results-missing")
+    monkeypatch.setenv("PHOTOS_BUCKET", bucket)
     import jobs.handlers
 
     handlers = importlib.reload(jobs.handlers)
@@ -150,8 +153,12 @@ def test_a_missing_results_table_raises_so_lambda_retries(
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_a_missing_bucket_raises_so_lambda_retries(handlers):
-    event = sns_event_for(f"no-such-bucket-{uuid.uuid4().hex[:8]}", "uploads/p1/a.jpg", 10, "e")
+def test_a_missing_bucket_raises_so_lambda_retries(handlers, monkeypatch):
+    # given a function configured for a bucket that does not exist (yet)
+    missing = f"no-such-bucket-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PHOTOS_BUCKET", missing)
+    handlers = importlib.reload(handlers)
+    event = sns_event_for(missing, "uploads/p1/a.jpg", 10, "e")
 
     with pytest.raises(ClientError):
         handlers.thumbnails(event, lambda_context("darkroom-thumbnails"))
@@ -201,10 +208,13 @@ def test_log_lines_are_json_with_the_photo_id(handlers, uploaded):
     assert logged[-1]["photo_id"] is None and "function_request_id" not in logged[-1]
 
 
-def test_a_transient_error_is_logged_with_its_traceback_before_raising(handlers):
+def test_a_transient_error_is_logged_with_its_traceback_before_raising(handlers, monkeypatch):
+    missing = f"no-such-bucket-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PHOTOS_BUCKET", missing)
+    handlers = importlib.reload(handlers)
     buffer = io.StringIO()
     handlers.logs.configure("darkroom-jobs", stream=buffer)
-    event = sns_event_for(f"no-such-bucket-{uuid.uuid4().hex[:8]}", "uploads/p1/a.jpg", 10, "e")
+    event = sns_event_for(missing, "uploads/p1/a.jpg", 10, "e")
 
     with pytest.raises(ClientError):
         handlers.thumbnails(event, lambda_context("darkroom-thumbnails"))

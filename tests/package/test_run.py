@@ -20,10 +20,17 @@ import pytest
 from event_builders import api_gateway_event, s3_object_created, sns_event  # tests/
 
 # Runs inside the isolated interpreter: import the handler, call it with each event, report
-# the answers and every module that did not come from the package or the standard library.
+# the answers, every module that did not come from the package or the standard library, every
+# module loaded, and every source file it had to compile (no usable bytecode).
 DRIVER = """
-import importlib, json, os, sys
+import importlib, importlib.machinery, json, os, sys
 package, handler, events_file, out_file = sys.argv[1:5]
+compiled = []
+_source_to_code = importlib.machinery.SourceFileLoader.source_to_code
+def source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(str(path))
+    return _source_to_code(self, data, path, *args, **kwargs)
+importlib.machinery.SourceFileLoader.source_to_code = source_to_code
 sys.path.insert(0, package)
 module_name, name = handler.rsplit(".", 1)
 function = getattr(importlib.import_module(module_name), name)
@@ -36,7 +43,9 @@ outside = sorted(
     and m.__file__ != __file__
 )
 with open(out_file, "w") as out:
-    json.dump({"answers": answers, "outside": outside, "path": sys.path}, out, default=str)
+    json.dump({"answers": answers, "outside": outside, "path": sys.path,
+               "modules": sorted(sys.modules),
+               "compiled": [os.path.relpath(p, package) for p in compiled]}, out, default=str)
 """
 
 
@@ -45,7 +54,8 @@ def run_package(task_dir: Path, handler: str, events: list[dict], env: dict, tmp
     driver.write_text(DRIVER)
     events_file.write_text(json.dumps(events))
     completed = subprocess.run(
-        [sys.executable, "-I", "-S", str(driver), str(task_dir), handler, str(events_file),
+        # -B: Lambda's /var/task is read-only, so bytecode compiled here is never saved
+        [sys.executable, "-I", "-S", "-B", str(driver), str(task_dir), handler, str(events_file),
          str(out_file)],
         cwd=task_dir,
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp), "TMPDIR": str(tmp),
@@ -79,8 +89,15 @@ def ensure_bucket(s3, name: str) -> None:
 # --- web ------------------------------------------------------------------------------------
 
 
-def test_web_package_answers_api_gateway(unpacked, stage_settings, moto_server, tmp_path):
-    # given the resources provisioning makes, named as zappa_settings.json names them
+def page(path: str) -> dict:
+    """A browser's request (it accepts pages as well as JSON) through API Gateway."""
+    return api_gateway_event(path, headers={"Accept": "text/html,application/json"})
+
+
+@pytest.fixture
+def web_function(unpacked, stage_settings, moto_server, tmp_path):
+    """The unpacked web zip and the environment Lambda gives it, with the resources
+    provisioning makes (named as zappa_settings.json names them) and its remote secrets."""
     task = unpacked("web")
     web = stage_settings["web"]
     env = function_env(stage_settings, "web", moto_server)
@@ -93,13 +110,16 @@ def test_web_package_answers_api_gateway(unpacked, stage_settings, moto_server, 
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     s3.put_object(Bucket=deploy_bucket, Key=remote_key, Body=json.dumps(secrets).encode())
+    return task, env
+
+
+def test_web_package_answers_api_gateway(web_function, tmp_path):
+    # given
+    task, env = web_function
     manifest = json.loads((task / "var" / "staticfiles" / "staticfiles.json").read_text())
     css = manifest["paths"]["admin/css/base.css"]
 
-    # when: a browser's requests (it accepts pages as well as JSON)
-    def page(path: str) -> dict:
-        return api_gateway_event(path, headers={"Accept": "text/html,application/json"})
-
+    # when: a browser's requests
     report = run_package(
         task,
         "handler.lambda_handler",
@@ -119,6 +139,38 @@ def test_web_package_answers_api_gateway(unpacked, stage_settings, moto_server, 
     )
     assert static["statusCode"] == 200
     assert static["headers"]["Content-Type"].startswith("text/css")
+
+
+# What a cold start must not load for a first page: image decoders, the Celery stack, the job
+# code that decodes, provisioning. (boto3 is Zappa's own import, and fetches the secrets.)
+NOT_AT_COLD_START = (
+    "PIL", "pillow_heif", "blurhash", "celery", "kombu", "billiard", "redis", "amqp",
+    "webapp.celery", "webapp.photos.tasks", "webapp.photos.aws.infra",
+    "webapp.photos.management", "jobs.renditions", "jobs.metadata", "jobs.decoding",
+    "jobs.imaging", "jobs.exif", "jobs.placeholder", "storages.backends", "django.test",
+)  # fmt: skip
+
+
+def test_web_cold_start_loads_only_what_the_first_request_needs(web_function, tmp_path):
+    # given a fresh web function
+    task, env = web_function
+
+    # when its first request is a page
+    report = run_package(task, "handler.lambda_handler", [page("/accounts/login/")], env, tmp_path)
+
+    # then
+    assert report["answers"][0]["statusCode"] == 200
+    loaded = [
+        m
+        for m in report["modules"]
+        if any(m == n or m.startswith(n + ".") for n in NOT_AT_COLD_START)
+    ]
+    assert loaded == []
+    # and every module came with bytecode but the files Zappa writes at packaging time (its
+    # handler and settings, and the empty __init__.py it drops into each __pycache__ folder,
+    # which Django's template-library discovery then imports)
+    compiled = {p for p in report["compiled"] if not p.endswith("__pycache__/__init__.py")}
+    assert compiled <= {"handler.py", "zappa_settings.py", "django_zappa_app.py"}
 
 
 # --- jobs -----------------------------------------------------------------------------------

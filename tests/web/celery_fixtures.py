@@ -205,8 +205,10 @@ class Workers:
         self.media_root, self.database_url = media_root, database_url
         self.started: list[Worker] = []
 
-    def start(self, *, hold_first: str | None = None) -> Worker:
-        """A ready worker; `hold_first="renditions"` makes that job's first delivery hang."""
+    def start(self, *, hold_first: str | None = None, kill_every: str | None = None) -> Worker:
+        """A ready worker; `hold_first="renditions"` makes that job's first delivery hang;
+        `kill_every="renditions"` makes every run of that job SIGKILL its pool process, as
+        the kernel's OOM killer would."""
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "webapp.settings",
@@ -218,6 +220,7 @@ class Workers:
             "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(self.broker.transport_options),
             "DARKROOM_TEST_MARKERS": str(self.markers),
             "DARKROOM_TEST_HOLD_FIRST": hold_first or "",
+            "DARKROOM_TEST_KILL_EVERY": kill_every or "",
             "DARKROOM_TEST_WORKER": f"w{len(self.started) + 1}-{uuid.uuid4().hex[:6]}",
         }
         worker = Worker(
@@ -296,13 +299,15 @@ def celery_runner(settings, monkeypatch):
 # --- the worker process ---------------------------------------------------------------------
 
 
-def _instrument(work, markers: Path, hold_first: str) -> None:
+def _instrument(work, markers: Path, hold_first: str, kill_every: str = "") -> None:
     real_run_job = work.run_job
 
     def run_job(job, record, **kwargs):
         stem = f"{record.photo_id}.{job}"
         with open(markers / f"{stem}.attempts", "a") as attempts:
             attempts.write(f"{os.getpid()}\n")
+        if job == kill_every:
+            os.kill(os.getpid(), signal.SIGKILL)  # the pool process dies mid-job, unacked
         held = markers / f"{stem}.held"
         if job == hold_first and not held.exists():
             held.touch()
@@ -325,7 +330,12 @@ def _worker_main() -> None:
 
     markers = Path(os.environ["DARKROOM_TEST_MARKERS"])
     name = os.environ["DARKROOM_TEST_WORKER"]
-    _instrument(jobs.work, markers, os.environ.get("DARKROOM_TEST_HOLD_FIRST", ""))
+    _instrument(
+        jobs.work,
+        markers,
+        os.environ.get("DARKROOM_TEST_HOLD_FIRST", ""),
+        os.environ.get("DARKROOM_TEST_KILL_EVERY", ""),
+    )
 
     def announce(**kwargs):
         (markers / f"ready-{name}").touch()

@@ -88,5 +88,11 @@ def test_ready_and_failed_photos_are_never_touched(alice, dispatched):
     PhotoFactory(owner=alice, ready=True, age=timedelta(days=3))
     PhotoFactory(owner=alice, failed=True, age=timedelta(days=3))
 
-    assert sweep() == {"redispatched": 0, "started": 0, "failed": 0, "removed": 0}
+    assert sweep() == {
+        "redispatched": 0,
+        "started": 0,
+        "failed": 0,
+        "removed": 0,
+        "complete": True,
+    }
     assert dispatched == []

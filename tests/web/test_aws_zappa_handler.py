@@ -128,4 +128,5 @@ def test_schedule_reaches_the_sweep(web_function):
         "started": 0,
         "failed": 0,
         "removed": 0,
+        "complete": True,
     }

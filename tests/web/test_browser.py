@@ -141,7 +141,9 @@ def test_upload_to_admin_flow(
     _screenshots(page, "gallery")
 
     # The photo page of the iPhone HEIC shows its camera, read from the metadata job.
+    # (a ready card opens the full-screen viewer; its Details link is the photo page)
     page.locator(".photo-card", has_text="heif_pug.heic").get_by_role("link").click()
+    page.get_by_role("dialog", name="Photo viewer").get_by_role("link", name="Details").click()
     expect(page.get_by_role("heading", name="heif_pug.heic")).to_be_visible()
     camera = page.get_by_role("row", name=re.compile("^Camera"))
     expect(camera).to_contain_text("Apple iPhone 13 Pro")
@@ -290,6 +292,9 @@ def test_pending_photos_update_by_themselves(
     # then: the gallery's poll swaps the card and says why
     expect(card).to_have_attribute("data-status", "failed", timeout=WAIT)
     expect(card.locator(".photo-card__error")).to_have_text("not an image: TIFF with no pixels")
+    # (drawn by photo-card.js like the template: the selection's box and the date line too)
+    expect(card.get_by_role("checkbox", name="Select scan.tif")).to_be_attached()
+    expect(card.locator(".photo-card__date")).to_have_text("No date taken")
     expect(page.locator("#live-status")).to_contain_text("scan.tif failed")
 
     # and the photo page of a processing photo reloads itself when the photo settles

@@ -5,6 +5,7 @@ loaded twice and the second load fetches no rendition from storage: its links ar
 first load's (signed at the window's start) and S3 served them with a long-lived
 Cache-Control. Before, every page view signed new URLs and every thumbnail came again."""
 
+import copy
 import io
 import os
 import threading
@@ -92,10 +93,15 @@ class CountingProxy:
 
 
 @pytest.fixture
-def counted_s3(aws_env, photo_bucket, monkeypatch):
+def counted_s3(aws_env, photo_bucket, monkeypatch, settings):
     proxy = CountingProxy(aws_env)
     monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
     clients._client.cache_clear()
+    # The page's Content-Security-Policy admits images from the storage's origin, as
+    # settings.py derives it in S3 mode from the endpoint (here the proxy's).
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["img-src"] = [*policy["DIRECTIVES"]["img-src"], proxy.url]
+    settings.CONTENT_SECURITY_POLICY = policy
     yield proxy
     proxy.close()
     clients._client.cache_clear()

@@ -35,6 +35,20 @@ def wait_for_photo(photo_id, *, timeout: float = READY_TIMEOUT, workers=None) ->
         time.sleep(0.2)
 
 
+def wait_for_outcomes(photo_id, *, timeout: float = READY_TIMEOUT, workers=None) -> Photo:
+    """The photo once every job has recorded an outcome: a failed photo is settled as soon
+    as its first job fails, while the other may still be on its way to a worker."""
+    deadline = time.monotonic() + timeout
+    while True:
+        photo = Photo.objects.get(pk=photo_id)
+        if all(job in photo.jobs for job in work.JOBS):
+            return photo
+        if time.monotonic() > deadline:
+            logs = workers.logs() if workers else ""
+            pytest.fail(f"jobs still unanswered after {timeout} s; jobs={photo.jobs}\n{logs}")
+        time.sleep(0.2)
+
+
 # --- the task as configured -------------------------------------------------------------------
 
 
@@ -244,7 +258,8 @@ def test_not_an_image_fails_on_the_worker_after_one_attempt(
 
     photo_id = upload(alice_client, "fake.jpg", path=fake)
 
-    photo = wait_for_photo(photo_id, workers=celery_workers)
+    wait_for_photo(photo_id, workers=celery_workers)
+    photo = wait_for_outcomes(photo_id, workers=celery_workers)
     assert photo.status == PhotoStatus.FAILED
     assert photo.error
     # A retry would be a second attempt, a message back in the queue or one the worker holds

@@ -28,10 +28,16 @@ def outcome(result=None, *, status="done", etag=ETAG, finished="2026-11-27T10:00
     return data
 
 
-def renditions_result(width=256, height=192):
+def renditions_result(width=256, height=192, *, photo_id="x"):
     return {
         "renditions": [
-            {"name": name, "key": f"renditions/x/{name}.webp", "width": w, "height": h, "bytes": 99}
+            {
+                "name": name,
+                "key": f"renditions/{photo_id}/{name}.webp",
+                "width": w,
+                "height": h,
+                "bytes": 99,
+            }
             for name, w, h in [
                 ("thumb", width, height),
                 ("medium", width * 4, height * 4),
@@ -169,7 +175,7 @@ def test_both_jobs_done_make_the_photo_ready(alice):
     photo = PhotoFactory(owner=alice, processing=True)
 
     services.photo_results_record(
-        photo_id=photo.pk, job="renditions", outcome=outcome(renditions_result())
+        photo_id=photo.pk, job="renditions", outcome=outcome(renditions_result(photo_id=photo.pk))
     )
     services.photo_results_record(
         photo_id=photo.pk,
@@ -182,7 +188,7 @@ def test_both_jobs_done_make_the_photo_ready(alice):
     assert photo.error == ""
     assert photo.processed_at == datetime(2026, 11, 27, 10, 0, 1, 500000, tzinfo=UTC)
     assert photo.renditions["thumb"] == {
-        "key": "renditions/x/thumb.webp",
+        "key": f"renditions/{photo.pk}/thumb.webp",
         "width": 256,
         "height": 192,
         "bytes": 99,
@@ -193,7 +199,7 @@ def test_both_jobs_done_make_the_photo_ready(alice):
 
 def test_the_jobs_placeholder_png_of_the_photo_shape_is_stored_as_is(alice):
     photo = PhotoFactory(owner=alice, processing=True)
-    result = renditions_result(256, 128)
+    result = renditions_result(256, 128, photo_id=photo.pk)
 
     services.photo_results_record(photo_id=photo.pk, job="renditions", outcome=outcome(result))
 
@@ -221,7 +227,7 @@ def test_the_jobs_placeholder_png_of_the_photo_shape_is_stored_as_is(alice):
 def test_an_outcome_without_a_usable_placeholder_png_renders_none(alice, data_url):
     # Outcomes recorded before the job made the PNG, and anything that is not one.
     photo = PhotoFactory(owner=alice, processing=True)
-    result = renditions_result()
+    result = renditions_result(photo_id=photo.pk)
     result["placeholder_data_url"] = data_url
 
     services.photo_results_record(photo_id=photo.pk, job="renditions", outcome=outcome(result))
@@ -256,7 +262,7 @@ def test_a_failed_job_fails_the_photo_with_its_reason(alice):
 def test_recording_the_same_outcome_twice_changes_nothing(alice):
     photo = PhotoFactory(owner=alice, processing=True)
     both = [
-        ("renditions", outcome(renditions_result())),
+        ("renditions", outcome(renditions_result(photo_id=photo.pk))),
         ("metadata", outcome(metadata_result())),
     ]
     for job, result in both:
@@ -280,9 +286,12 @@ def test_an_outcome_for_another_version_of_the_original_is_ignored(alice):
     )
 
     photo.refresh_from_db()
-    assert photo.jobs == {}
+    assert photo.jobs["metadata"]["status"] == "failed"  # its result is not recorded
     assert photo.format == ""
-    assert photo.status == PhotoStatus.PROCESSING
+    # Only the photo's own ticket writes its key: another version means the owner replaced
+    # the original after upload (issue 10), which fails the photo with that reason.
+    assert photo.status == PhotoStatus.FAILED
+    assert photo.error.startswith("the original was replaced after upload")
 
 
 def test_an_older_outcome_does_not_overwrite_a_newer_one(alice):
@@ -290,7 +299,7 @@ def test_an_older_outcome_does_not_overwrite_a_newer_one(alice):
     services.photo_results_record(
         photo_id=photo.pk,
         job="renditions",
-        outcome=outcome(renditions_result(), finished="2026-11-27T10:00:05.000Z"),
+        outcome=outcome(renditions_result(photo_id=photo.pk), finished="2026-11-27T10:00:05.000Z"),
     )
 
     services.photo_results_record(

@@ -120,7 +120,8 @@ def test_patch_tidies_the_text(alice_client, alice):
         ),
         ("not json", "the body must be JSON"),
         ('["title"]', "the body must be a JSON object"),
-        ("[" * 100_000, "the body must be JSON"),  # nesting that would blow the stack
+        ("[" * 100_000, "the body is too large: 100000 bytes, at most 32768"),
+        ("[" * 20_000, "the body is nested too deeply"),  # within the size, past the stack
     ],
 )
 def test_bad_patches_are_refused_with_a_reason_and_change_nothing(

@@ -5,18 +5,46 @@ import json
 import logging
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.views import View
 from django.views.csrf import csrf_failure as html_csrf_failure
 
-from . import selectors, services, uploads
-from .serializers import photo_to_dict
+from . import quotas, selectors, services, uploads
+from .serializers import map_point, photo_to_dict, photo_to_viewer_dict
 
 logger = logging.getLogger(__name__)
 
 MAX_IDS = 100
 WORDS = ("title", "caption", "alt_text")
+
+# A ticket request is three short fields; a few hundred bytes with a long file name. The cap
+# keeps the parser's work (and its recursion: json.loads descends once per "[") bounded.
+MAX_TICKET_BODY_BYTES = 4096
+
+
+# The words at their longest (2,500 characters), every one escaped as \uXXXX, with room.
+MAX_WORDS_BODY_BYTES = 32_768
+
+
+class BadBody(ValueError):
+    pass
+
+
+def json_object(raw: bytes, *, limit: int = MAX_TICKET_BODY_BYTES) -> dict:
+    """The request body as a JSON object, or BadBody with the reason in words."""
+    if len(raw) > limit:
+        raise BadBody(f"the body is too large: {len(raw)} bytes, at most {limit}")
+    try:
+        body = json.loads(raw or b"{}")
+    except RecursionError:
+        raise BadBody("the body is nested too deeply") from None
+    except ValueError:
+        raise BadBody("the body must be JSON") from None
+    if not isinstance(body, dict):
+        raise BadBody("the body must be a JSON object")
+    return body
 
 
 def error(message: str, status: int) -> JsonResponse:
@@ -53,11 +81,9 @@ class UploadsView(ApiView):
 
     def post(self, request):
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return error("the body must be JSON", 400)
-        if not isinstance(body, dict):
-            return error("the body must be a JSON object", 400)
+            body = json_object(_body(request))
+        except BadBody as exc:
+            return error(str(exc), 400)
         try:
             photo = services.photo_create(
                 owner=request.user,
@@ -65,6 +91,8 @@ class UploadsView(ApiView):
                 content_type=body.get("content_type") or "",
                 size=body.get("size"),
             )
+        except quotas.QuotaExceeded as exc:
+            return error(exc.messages[0], exc.status)
         except ValidationError as exc:
             return error(exc.messages[0], 400)
         ticket = uploads.ticket_for(photo)
@@ -120,11 +148,9 @@ class PhotoView(ApiView):
         """{"title"?, "caption"?, "alt_text"?} -> 200 with the photo, as GET answers."""
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         try:
-            body = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):
-            return error("the body must be JSON", 400)
-        if not isinstance(body, dict):
-            return error("the body must be a JSON object", 400)
+            body = json_object(_body(request), limit=MAX_WORDS_BODY_BYTES)
+        except BadBody as exc:
+            return error(str(exc), 400)
         unknown = sorted(set(body) - set(WORDS))
         if unknown:
             return error(
@@ -197,9 +223,74 @@ class FailedPhotosView(ApiView):
         return JsonResponse({"removed": services.photo_delete_failed(owner=request.user)})
 
 
+def _body(request) -> bytes:
+    # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all: same answer.
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise BadBody("the body is too large") from None
+
+
 def _is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)
     except ValueError:
         return False
     return True
+
+
+class MapPointsView(ApiView):
+    """GET ?<gallery filters> -> {"points": [{id, lat, lon, thumb, title, alt, url}],
+    "limit", "truncated"}: the owner's geotagged photos, newest first, at most the limit."""
+
+    def get(self, request):
+        limit = settings.PHOTOS_MAP_MAX_POINTS
+        # One more than shown tells whether there are more, without a COUNT query.
+        photos = selectors.photo_map_points(owner=request.user, params=request.GET, limit=limit + 1)
+        points = [map_point(photo) for photo in photos[:limit]]
+        return JsonResponse({"points": points, "limit": limit, "truncated": len(photos) > limit})
+
+
+class PhotosDeleteView(ApiView):
+    """POST {"ids": [...]} -> {"deleted": [{"id", "name"}], "count"}: the gallery's selection.
+    Ids of other users' photos, or of photos already gone, are ignored (and not named)."""
+
+    def post(self, request):
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, RecursionError):
+            return error("the body must be JSON", 400)
+        raw = body.get("ids") if isinstance(body, dict) else None
+        if not isinstance(raw, list) or not raw:
+            return error('ids is required: {"ids": ["<photo id>", ...]}', 400)
+        if len(raw) > services.MAX_BULK_IDS:
+            return error(f"too many ids: at most {services.MAX_BULK_IDS} at a time", 400)
+        ids = []
+        for value in raw:
+            if not isinstance(value, str) or not _is_uuid(value):
+                return error(f"not a photo id: {str(value)[:40]}", 400)
+            ids.append(uuid.UUID(value))
+        deleted = services.photos_delete(owner=request.user, ids=ids)
+        return JsonResponse(
+            {
+                "deleted": [{"id": str(p.pk), "name": p.display_name} for p in deleted],
+                "count": len(deleted),
+            }
+        )
+
+
+class NeighboursView(ApiView):
+    """GET /api/photos/<id>/neighbours?<the gallery's query string> -> {"photo", "previous",
+    "next"}: the viewer's step in the gallery's order and filter. Constant in queries."""
+
+    def get(self, request, photo_id):
+        found = selectors.browse(owner=request.user, params=request.GET)
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        around = selectors.photo_neighbours(photos=found.photos, photo=photo, order=found.order)
+        return JsonResponse(
+            {
+                "photo": photo_to_viewer_dict(photo),
+                "previous": photo_to_viewer_dict(around.previous) if around.previous else None,
+                "next": photo_to_viewer_dict(around.next) if around.next else None,
+            }
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PhotosConfig(AppConfig):
@@ -9,6 +10,8 @@ class PhotosConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_started
 
+        from webapp import throttle  # noqa: F401  (registers the shared-cache check)
+
         from . import job_outcomes, runners, signals  # noqa: F401
         from .aws import sweep
 
@@ -18,3 +21,13 @@ class PhotosConfig(AppConfig):
         # Its periodic sweep too; it starts with the first request a process serves.
         runners.use_sweep(sweep.handler)
         request_started.connect(runners.start_for_requests, dispatch_uid="photos-periodic-sweep")
+        post_migrate.connect(_create_cache_table, sender=self)
+
+
+def _create_cache_table(using, verbosity=1, **kwargs):
+    # The rate limits' shared cache is a database table (settings.CACHES) unless Redis is
+    # configured: created wherever `migrate` runs (make run, the test database, `zappa manage
+    # web migrate`), so no deployment can forget it. createcachetable skips existing tables.
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))

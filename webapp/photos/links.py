@@ -17,6 +17,12 @@ def rendition_urls(photo) -> dict[str, str]:
     return photo_storage().rendition_urls(photo)
 
 
+def rendition_url(photo, name: str) -> str:
+    """One rendition's URL, "" when there is none: the map's thousands of markers each want
+    a thumbnail only, and presigning the other sizes would triple the work in S3 mode."""
+    return photo_storage().rendition_urls(photo, names=(name,)).get(name, "")
+
+
 def original_url(photo) -> str:
     """Download link of the original as uploaded; "" until it has been uploaded."""
     return photo_storage().original_url(photo)

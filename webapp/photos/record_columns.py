@@ -10,6 +10,7 @@ import math
 import re
 from datetime import UTC, datetime
 
+from .facts import plausible_taken_at
 from .models import Photo
 
 _TAKEN_AT = re.compile(
@@ -51,6 +52,14 @@ def placeholder_data_url(value) -> str:
     return value
 
 
+# Photo column <- key of the metadata record's `place`.
+PLACE_COLUMNS = {
+    "place_city": "city",
+    "place_country": "country",
+    "place_country_code": "country_code",
+}
+
+
 def copy_metadata(photo: Photo, record: dict) -> None:
     photo.metadata = record
     for name in ("format", "mime", "sha256", "camera_make", "camera_model", "lens"):
@@ -61,6 +70,10 @@ def copy_metadata(photo: Photo, record: dict) -> None:
     orientation = to_int(record.get("orientation"))
     photo.orientation = orientation if orientation in range(1, 9) else None
     photo.taken_at, photo.taken_at_offset = parse_taken_at(record.get("taken_at"))
+    if plausible_taken_at(photo.taken_at, photo.created_at) is None:
+        # A clock never set (2099): unknown, so the timeline does not file it first. The
+        # metadata record above keeps the value as read.
+        photo.taken_at, photo.taken_at_offset = None, ""
     photo.exposure_time = to_float(record.get("exposure_time"))
     photo.f_number = to_float(record.get("f_number"))
     photo.focal_length = to_float(record.get("focal_length"))
@@ -71,6 +84,11 @@ def copy_metadata(photo: Photo, record: dict) -> None:
         lat = lon = None
     photo.gps_lat, photo.gps_lon = lat, lon
     photo.gps_alt = to_float(gps.get("alt")) if lat is not None else None
+    # A place name only beside a position the columns kept: it was derived from it.
+    place = record.get("place") if isinstance(record.get("place"), dict) else {}
+    for column, key in PLACE_COLUMNS.items():
+        value = place.get(key) if lat is not None else None
+        setattr(photo, column, truncate(value if isinstance(value, str) else "", column))
     photo.exif = record.get("exif") if isinstance(record.get("exif"), dict) else {}
 
 

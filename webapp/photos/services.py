@@ -22,7 +22,7 @@ from jobs.errors import human_bytes
 from jobs.formats import EXTENSIONS_BY_TYPE, normalise_content_type
 from jobs.work import JOBS
 
-from . import runners
+from . import quotas, result_checks, runners
 from .models import Photo, PhotoStatus
 from .record_columns import (
     bare_etag,
@@ -56,6 +56,7 @@ def photo_create(*, owner, filename: str, content_type: str, size) -> Photo:
             f"not an image type: {content_type or 'unknown'}", code="content_type"
         )
     _check_size(size)
+    quotas.check_ticket_allowed(owner=owner, size=size)
     photo_id = uuid.uuid4()
     return Photo.objects.create(
         id=photo_id,
@@ -172,6 +173,10 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         # The jobs may have written renditions after the delete removed the folder.
         transaction.on_commit(lambda: _delete_files(photo_uuid), robust=True)
         return None
+    problem = result_checks.outcome_problem(photo_id=photo_uuid, job=job, outcome=outcome)
+    if problem:
+        result_checks.refuse(photo_id=photo_uuid, job=job, problem=problem)
+        return photo
 
     etag = bare_etag(outcome.get("source_etag"))
     if not photo.source_etag and photo.status == PhotoStatus.UPLOADING:
@@ -179,6 +184,8 @@ def photo_results_record(*, photo_id, job: str, outcome: dict) -> Photo | None:
         # first job to report names the object it read.
         photo.source_etag = etag
         photo.uploaded_at = photo.uploaded_at or timezone.now()
+    elif etag and photo.source_etag and etag != photo.source_etag:
+        outcome = result_checks.replaced_original_outcome(photo=photo, job=job, outcome=outcome)
     elif etag != photo.source_etag:
         logger.info(
             "ignored %s outcome for photo %s: source etag %r is not the current %r",
@@ -417,3 +424,29 @@ def photo_delete_failed(*, owner) -> int:
     for photo_id in photo_ids:
         transaction.on_commit(lambda photo_id=photo_id: _delete_files(photo_id), robust=True)
     return len(photo_ids)
+
+
+# --- Many photos at once (the gallery's selection) ---------------------------------------
+
+MAX_BULK_IDS = 500
+
+
+@transaction.atomic
+def photos_delete(*, owner, ids) -> list[Photo]:
+    """Delete the owner's photos among `ids` (others' ids and unknown ones are ignored: no
+    probing) and return what was deleted, for the page to say so. The rows go now, in one
+    statement; each photo's files once that commits, as photo_delete does."""
+    ids = list(dict.fromkeys(uuid.UUID(str(photo_id)) for photo_id in ids))
+    if len(ids) > MAX_BULK_IDS:
+        raise ValidationError(f"too many photos at once: at most {MAX_BULK_IDS}")
+    photos = list(
+        Photo.objects.select_for_update()
+        .filter(owner=owner, pk__in=ids)
+        .only("pk", "filename", "title", "owner_id")
+    )
+    Photo.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    order = {photo_id: i for i, photo_id in enumerate(ids)}
+    photos.sort(key=lambda photo: order[photo.pk])  # as asked: the page's order
+    for photo in photos:
+        transaction.on_commit(lambda photo_id=photo.pk: _delete_files(photo_id), robust=True)
+    return photos

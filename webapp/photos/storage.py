@@ -52,6 +52,8 @@ class LocalPhotoStorage:
     bucket = "local"
     # The browser posts the original to this site, which checks the ticket (uploads.py).
     receives_uploads = True
+    # Links go to this site's views, which check who asks on every request.
+    presigns_links = False
 
     def job_store(self) -> LocalStore:
         return LocalStore(settings.MEDIA_ROOT)
@@ -65,7 +67,7 @@ class LocalPhotoStorage:
 
         return local_ticket(photo, now=now)
 
-    def rendition_urls(self, photo) -> dict[str, str]:
+    def rendition_urls(self, photo, *, names=None) -> dict[str, str]:
         # The renditions keep their key when a photo is reprocessed and are cached for a
         # year: the version in the query string is what makes a new rendition a new URL.
         version = _version(photo)
@@ -74,6 +76,7 @@ class LocalPhotoStorage:
         return {
             name: pattern.replace(_ANY_ID, photo_id).replace(_ANY_NAME, name) + f"?v={version}"
             for name in photo.renditions
+            if names is None or name in names
         }
 
     def original_url(self, photo) -> str:
@@ -155,6 +158,8 @@ class S3PhotoStorage:
 
     name = "s3"
     receives_uploads = False
+    # Links are presigned GETs of the private bucket: the page that hands them out vouches.
+    presigns_links = True
 
     def __init__(self, *, client=None, bucket: str | None = None):
         self._client = client
@@ -188,13 +193,14 @@ class S3PhotoStorage:
             bucket=self.bucket,
         )
 
-    def rendition_urls(self, photo) -> dict[str, str]:
+    def rendition_urls(self, photo, *, names=None) -> dict[str, str]:
         from .aws import s3_links
 
         # Windowed and versioned (s3_links.py): the same URL for a while, a new one after a
         # reprocess, so the browser's cache serves a gallery seen before.
         return s3_links.rendition_urls(
             photo,
+            names=names,
             version=_version(photo),
             cache_control=RENDITION_CACHE_CONTROL,
             client=self.client,

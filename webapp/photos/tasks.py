@@ -43,6 +43,16 @@ def _seconds(name: str, default: int) -> int:
 SOFT_TIME_LIMIT = _seconds("PHOTOS_JOB_SOFT_TIME_LIMIT", 120)
 TIME_LIMIT = max(_seconds("PHOTOS_JOB_TIME_LIMIT", 150), SOFT_TIME_LIMIT + 5)
 MAX_RETRIES = _seconds("PHOTOS_JOB_MAX_RETRIES", 5)
+# A worker killed in the middle of a job (the kernel's OOM killer, a hard time limit) never
+# acknowledges it, so the broker hands the same message out again: with a file that kills
+# every worker that opens it, forever. Deliveries of one attempt are counted where every
+# worker sees them (the shared cache) and the photo fails once this many never finished.
+MAX_DELIVERIES = _seconds("PHOTOS_JOB_MAX_DELIVERIES", 3)
+DELIVERY_COUNT_SECONDS = 7 * 24 * 3600  # longer than any message waits in a queue
+KILLED_REASON = (
+    "processing was cut off {count} times (the worker was killed, most likely for running "
+    "out of memory); reprocess it to try again"
+)
 
 
 class PhotoJobTask(Task):
@@ -84,6 +94,13 @@ def run_photo_job(self, record: dict, job: str) -> None:
         if not job_outcomes.photo_exists(created.photo_id):
             logger.info("skipped: the photo was deleted")
             return
+        deliveries = _count_delivery(self.request)
+        if deliveries > MAX_DELIVERIES:
+            logger.error(
+                "%s delivered %d times without finishing: recorded as failed", job, deliveries
+            )
+            job_outcomes.record_failure(created, job, KILLED_REASON.format(count=deliveries - 1))
+            return
         started = time.monotonic()
         try:
             job_outcomes.run(job, created)
@@ -104,3 +121,20 @@ def sweep() -> dict:
     """Celery beat's periodic sweep (webapp/celery.py beat_schedule): abandoned tickets
     expire and stuck photos are retried with the Celery runner too, without cron."""
     return sweep_module.handler({})
+
+
+def _count_delivery(request) -> int:
+    """How many times this attempt (task id, retry number) has started, this one included.
+
+    A retry is a new message with the same id and `retries` one higher, counted apart: only
+    deliveries of the same attempt mean a worker died in it. Kept in the Django cache (the
+    database or Redis, never per process) so a redelivery to another worker still counts."""
+    from django.core.cache import cache
+
+    key = f"photos:deliveries:{request.id}:{request.retries or 0}"
+    cache.add(key, 0, timeout=DELIVERY_COUNT_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=DELIVERY_COUNT_SECONDS)
+        return 1

@@ -7,5 +7,6 @@ app_name = "photos"
 urlpatterns = [
     path("", views.GalleryView.as_view(), name="gallery"),
     path("upload/", views.UploadView.as_view(), name="upload"),
+    path("map/", views.MapView.as_view(), name="map"),
     path("photos/<uuid:photo_id>/", views.PhotoDetailView.as_view(), name="detail"),
 ]

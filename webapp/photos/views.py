@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,14 +16,15 @@ from django.views.generic import DetailView, TemplateView
 
 from jobs import formats
 
-from . import links, selectors, services
+from . import filters, links, selectors, services, timeline
 from .forms import PhotoWordsForm
 from .models import PhotoStatus
-from .pagination import Cursor, keyset_page
+from .pagination import Cursor, CursorTooLong, keyset_page, month_start, undated_start
 from .templatetags.photo_cards import CARD_FIELDS
 
 PENDING = (PhotoStatus.UPLOADING, PhotoStatus.PROCESSING)
-ORDERS = {"created": "Date added", "taken": "Date taken"}
+ORDERS = {"created": "Date added", "taken": "Date taken", "taken_asc": "Oldest first"}
+TIMELINE_ORDERS = ("taken", "taken_asc")
 
 
 def _api_config() -> dict:
@@ -31,7 +33,15 @@ def _api_config() -> dict:
     return {
         "uploadsUrl": reverse("api:uploads"),
         "photosUrl": reverse("api:photos"),
+        "albumsUrl": reverse("api:albums"),
         "photoUrl": reverse("api:photo", kwargs={"photo_id": any_id}).replace(str(any_id), "{id}"),
+        "neighboursUrl": reverse("api:photo-neighbours", kwargs={"photo_id": any_id}).replace(
+            str(any_id), "{id}"
+        ),
+        "detailUrl": reverse("photos:detail", kwargs={"photo_id": any_id}).replace(
+            str(any_id), "{id}"
+        ),
+        "deleteUrl": reverse("api:photos-delete"),
         "galleryUrl": reverse("photos:gallery"),
         "maxBytes": settings.PHOTOS_MAX_UPLOAD_BYTES,
         # The one table of types (jobs/formats.py): the browser guesses a missing File.type
@@ -46,31 +56,92 @@ def _cursor(value: str | None) -> Cursor | None:
         return None
     try:
         return Cursor.decode(value)
+    except CursorTooLong:
+        raise
     except ValueError:
         return None  # a mangled link shows the first page rather than an error
+
+
+def _gallery_url(photo_filter, order: str) -> str:
+    query = photo_filter.query_string(order="" if order == "created" else order)
+    return reverse("photos:gallery") + (f"?{query}" if query else "")
+
+
+def _month_cursor(value, order: str) -> Cursor | None:
+    """The month scrubber's ?month=2023-07 (or =undated): where that month's photos start."""
+    if value == "undated":
+        return undated_start(order)
+    month = timeline.parse_month(value)
+    return month_start(*month, order) if month else None
 
 
 class GalleryView(LoginRequiredMixin, TemplateView):
     template_name = "photos/gallery.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except CursorTooLong as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+
     def get_context_data(self, **kwargs):
-        order = self.request.GET.get("order", "created")
-        if order not in ORDERS:
-            order = "created"
+        owner = self.request.user
+        # Order and filter from the URL (selectors.browse): the viewer and the photo page
+        # read the same parameters, so they walk the same photos.
+        found = selectors.browse(owner=owner, params=self.request.GET)
+        order = found.order
         before = _cursor(self.request.GET.get("before"))
         after = None if before else _cursor(self.request.GET.get("after"))
-        # Only the columns the cards read (photo_cards.CARD_FIELDS): never the EXIF blobs.
-        photos = selectors.photo_list(owner=self.request.user, order=order).only(*CARD_FIELDS)
-        page = keyset_page(photos, order=order, after=after, before=before)
+        if order in TIMELINE_ORDERS and not (before or after):
+            after = _month_cursor(self.request.GET.get("month"), order)
+        # The page's rows carry only the columns the cards read (photo_cards.CARD_FIELDS).
+        page = keyset_page(found.photos.only(*CARD_FIELDS), order=order, after=after, before=before)
+        is_timeline = order in TIMELINE_ORDERS
+        months = selectors.month_counts(photos=found.photos) if is_timeline else []
         return super().get_context_data(
             page=page,
             photos=page.photos,
             order=order,
             orders=ORDERS,
+            order_choices=[
+                (key, label, _gallery_url(found.photo_filter, key)) for key, label in ORDERS.items()
+            ],
             paged=bool(before or after),
+            place=found.photo_filter.place,
             has_pending=any(photo.status in PENDING for photo in page.photos),
             failed_count=selectors.photo_failed_count(owner=self.request.user),
             api_config=_api_config(),
+            photo_filter=found.photo_filter,
+            browse_qs=found.query_string,
+            choices=selectors.filter_choices(owner=owner),
+            gps_choices=filters.GPS_CHOICES,
+            is_timeline=is_timeline,
+            days=timeline.days(page.photos) if is_timeline else [],
+            months=months,
+            months_here=timeline.months_on_page(page.photos),
+            undated_here=any(photo.taken_at is None for photo in page.photos),
+            total=sum(count for _, count in months),
+            **kwargs,
+        )
+
+
+class MapView(LoginRequiredMixin, TemplateView):
+    """The owner's geotagged photos on a map. The page is a frame: its script fetches the
+    points from the API with the same filters (GET parameters) as the gallery."""
+
+    template_name = "photos/map.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.urlencode()
+        points_url = reverse("api:map") + (f"?{query}" if query else "")
+        return super().get_context_data(
+            map_config={
+                "pointsUrl": points_url,
+                "tileUrl": settings.PHOTOS_MAP_TILE_URL,
+                "attribution": settings.PHOTOS_MAP_ATTRIBUTION,
+            },
+            place=filters.PhotoFilter.from_params(self.request.GET).place,
+            places=selectors.place_choices(owner=self.request.user),
             **kwargs,
         )
 
@@ -99,7 +170,14 @@ class PhotoDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         photo = self.object
         original = photo.duplicate_of
+        # Previous and next in the order and filter the gallery was showing (its query
+        # string rides along on every link), two one-row keyset queries.
+        found = selectors.browse(owner=self.request.user, params=self.request.GET)
+        around = selectors.photo_neighbours(photos=found.photos, photo=photo, order=found.order)
         return super().get_context_data(
+            browse_qs=found.query_string,
+            previous_photo=around.previous,
+            next_photo=around.next,
             # Only ever link to a photo the viewer owns.
             duplicate_of=original if original and original.owner_id == photo.owner_id else None,
             is_pending=photo.status in PENDING,

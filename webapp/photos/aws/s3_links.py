@@ -31,12 +31,16 @@ def presigned_get(
     *,
     expires_in: int | None = None,
     download_name: str | None = None,
+    cache_control: str | None = None,
     client=None,
     bucket: str | None = None,
 ) -> str:
     if expires_in is None:
         expires_in = getattr(settings, "PHOTOS_LINK_SECONDS", 3600)
     params = {"Bucket": bucket or photo_bucket(), "Key": key}
+    if cache_control:
+        # S3 answers with this Cache-Control (the objects themselves carry none).
+        params["ResponseCacheControl"] = cache_control
     if download_name:
         # RFC 6266/5987: any name, any script, without breaking the header.
         params["ResponseContentDisposition"] = (
@@ -50,12 +54,14 @@ def rendition_urls(
     photo,
     *,
     version: str,
+    names=None,
     cache_control: str,
     client=None,
     bucket: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, str]:
-    """Windowed, versioned presigned GETs of the photo's renditions (see the module's doc)."""
+    """Windowed, versioned presigned GETs of the renditions (or those in `names`); see the
+    module's doc."""
     s3 = client or default_client("s3")
     window = settings.PHOTOS_LINK_WINDOW_SECONDS
     expires_in = window + settings.PHOTOS_LINK_SECONDS
@@ -66,17 +72,15 @@ def rendition_urls(
     token = _SIGNING.set(signing)
     try:
         return {
-            name: s3.generate_presigned_url(
-                "get_object",
-                Params={
-                    "Bucket": bucket or photo_bucket(),
-                    "Key": rendition["key"],
-                    "ResponseCacheControl": cache_control,
-                },
-                ExpiresIn=expires_in,
+            name: presigned_get(
+                rendition["key"],
+                expires_in=expires_in,
+                cache_control=cache_control,
+                client=s3,
+                bucket=bucket,
             )
             for name, rendition in (photo.renditions or {}).items()
-            if rendition.get("key")
+            if rendition.get("key") and (names is None or name in names)
         }
     finally:
         _SIGNING.reset(token)

@@ -10,6 +10,8 @@ from django.conf import settings
 from .clients import client as default_client
 from .clients import photo_bucket
 
+MAX_TICKET_SECONDS = 300
+
 
 def upload_ticket(
     *,
@@ -24,6 +26,8 @@ def upload_ticket(
     `max_bytes`, before the ticket expires; S3 enforces every condition of the policy."""
     if expires_in is None:
         expires_in = settings.PHOTOS_UPLOAD_TICKET_SECONDS
+    # Until it expires the ticket can post again over a recorded original: keep that short.
+    expires_in = min(expires_in, MAX_TICKET_SECONDS)
     post = (client or default_client("s3")).generate_presigned_post(
         Bucket=bucket or photo_bucket(),
         Key=key,

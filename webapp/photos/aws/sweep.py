@@ -15,9 +15,16 @@ Runs every few minutes as a Zappa schedule event of the web function (and as
 
 The sweep keeps its own count in `photo.jobs["sweep"]`, beside the job outcomes, so it never
 re-dispatches a photo it already re-dispatched within the limit.
+
+Bounded: each pass handles the oldest photos first, at most PHOTOS_SWEEP_BATCH of each kind,
+and stops between two photos once its time budget is spent (on Lambda: what the function has
+left, less PHOTOS_SWEEP_RESERVE_SECONDS for the final commit and log line). A backlog of
+thousands of abandoned uploads is then cleared over a few runs instead of timing out every
+run half-way, which would redo the same first photos forever.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,28 +44,52 @@ SWEEP_KEY = "sweep"
 def handler(event, context=None) -> dict:
     close_old_connections()
     try:
-        return sweep()
+        return sweep(deadline=deadline_for(context))
     finally:
         close_old_connections()
 
 
-def sweep(*, now=None, head=None) -> dict:
-    """One pass; the counts of what it did. `head(key)` -> (etag, size) or None."""
+def deadline_for(context) -> float | None:
+    """time.monotonic() by which the pass must stop: the invocation's remaining time less a
+    reserve; None without a Lambda context (a management command has no timeout)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return None
+    reserve = getattr(settings, "PHOTOS_SWEEP_RESERVE_SECONDS", 5)
+    return time.monotonic() + max(0.0, remaining() / 1000 - reserve)
+
+
+def sweep(*, now=None, head=None, deadline: float | None = None, batch: int | None = None) -> dict:
+    """One pass; the counts of what it did, and whether it got through everything due.
+
+    `head(key)` -> (etag, size) or None. `deadline`: a time.monotonic() value after which
+    no further photo is started. `batch`: at most this many photos acted on per kind."""
     now = now or timezone.now()
     head = head or default_head
+    batch = batch or getattr(settings, "PHOTOS_SWEEP_BATCH", 200)
     stuck_after = timedelta(minutes=getattr(settings, "PHOTOS_STUCK_MINUTES", 15))
     abandoned_after = timedelta(hours=getattr(settings, "PHOTOS_ABANDONED_HOURS", 24))
     max_attempts = getattr(settings, "PHOTOS_SWEEP_ATTEMPTS", 3)
-    report = {"redispatched": 0, "started": 0, "failed": 0, "removed": 0}
+    report = {"redispatched": 0, "started": 0, "failed": 0, "removed": 0, "complete": True}
+
+    def out_of_budget(acted: int) -> bool:
+        if acted >= batch or (deadline is not None and time.monotonic() >= deadline):
+            report["complete"] = False
+            return True
+        return False
 
     processing = Photo.objects.filter(
         status=PhotoStatus.PROCESSING, uploaded_at__lte=now - stuck_after
-    )
-    for photo in processing.iterator():
+    ).order_by("uploaded_at", "pk")
+    acted = 0
+    for photo in processing.iterator(chunk_size=batch):
         mark = (photo.jobs or {}).get(SWEEP_KEY) or {}
         last = _instant(mark.get("at"))
         if last and last > now - stuck_after:
-            continue
+            continue  # sent again recently: costs nothing, so not counted
+        if out_of_budget(acted):
+            break
+        acted += 1
         attempts = int(mark.get("attempts") or 0)
         try:
             if attempts >= max_attempts:
@@ -75,8 +106,11 @@ def sweep(*, now=None, head=None) -> dict:
     ticket_expired = upload_state.expired_before(now)
     uploading = Photo.objects.filter(
         status=PhotoStatus.UPLOADING, created_at__lte=max(ticket_expired, now - stuck_after)
-    )
-    for photo in uploading.iterator():
+    ).order_by("created_at", "pk")
+    for acted, photo in enumerate(uploading.iterator(chunk_size=batch)):
+        # Every one costs a HEAD (or a hash of a local file): each counts.
+        if out_of_budget(acted):
+            break
         try:
             found = head(photo.original_key)
             if found is not None:

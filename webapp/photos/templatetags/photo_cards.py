@@ -11,6 +11,8 @@ goes through escape() (html.escape, quotes included).
 from html import escape as _escape
 
 from django import template
+from django.template.base import template_localtime
+from django.utils import dateformat
 from django.utils.safestring import mark_safe
 
 from .. import links, upload_state
@@ -36,18 +38,22 @@ RETRY_ACCEPT = "image/*,.heic,.heif,.avif"
 
 
 @register.simple_tag
-def photo_cards(photos) -> str:
-    """Every card of the page, in order. The storage and the page route are looked up once
-    per page, not per card."""
+def photo_cards(photos, browse_qs: str = "") -> str:
+    """Every card of the page, in order; `browse_qs`, the gallery's order and filters, goes
+    on each card's link (the viewer and the photo page walk the same photos). The storage
+    and the page route are looked up once per page, not per card."""
     storage, detail_url = photo_storage(), links.detail_urls()
     return mark_safe(
-        "".join(card_html(photo, storage=storage, detail_url=detail_url) for photo in photos)
+        "".join(
+            card_html(photo, storage=storage, detail_url=detail_url, browse_qs=browse_qs)
+            for photo in photos
+        )
     )
 
 
 @register.simple_tag
-def photo_card(photo) -> str:
-    return mark_safe(card_html(photo))
+def photo_card(photo, browse_qs: str = "") -> str:
+    return mark_safe(card_html(photo, browse_qs=browse_qs))
 
 
 def escape(value) -> str:
@@ -56,7 +62,7 @@ def escape(value) -> str:
     return _escape(str(value), quote=True)
 
 
-def card_html(photo, *, storage=None, detail_url=links.detail_url) -> str:
+def card_html(photo, *, storage=None, detail_url=links.detail_url, browse_qs: str = "") -> str:
     status = photo.status
     name = escape(photo.display_name)
     interrupted = status == PhotoStatus.UPLOADING and upload_state.is_interrupted(photo)
@@ -95,10 +101,26 @@ def card_html(photo, *, storage=None, detail_url=links.detail_url) -> str:
     else:
         after = ""
     status_attr = escape(status)
+    href = detail_url(photo) + (f"?{browse_qs}" if browse_qs else "")
+    if photo.taken_at:
+        # As the template's |date did: the wall clock as stored, in the current time zone.
+        taken = template_localtime(photo.taken_at)
+        date = (
+            f'<time class="photo-card__date" datetime="{dateformat.format(taken, "Y-m-d")}">'
+            f"{escape(dateformat.format(taken, 'j M Y'))}</time>"
+        )
+    else:
+        date = '<span class="photo-card__date photo-card__date--unknown">No date taken</span>'
+    # The selection's checkbox (selection.js), outside the link that opens the photo (the
+    # viewer, viewer.js, or without scripts the photo page).
+    select = (
+        '<label class="photo-card__select"><input type="checkbox" class="photo-card__check" '
+        f'value="{photo.pk}"><span class="visually-hidden">Select {name}</span></label>'
+    )
     return (
         f'<li class="photo-card photo-card--{status_attr}" data-photo-id="{photo.pk}" '
         f'data-status="{status_attr}">'
-        f'<a class="photo-card__link" href="{escape(detail_url(photo))}">'
+        f'<a class="photo-card__link" href="{escape(href)}">'
         f'<span class="photo-card__frame">{frame}</span>'
-        f'<span class="photo-card__name">{name}</span></a>{after}</li>\n'
+        f'<span class="photo-card__name">{name}</span>{date}</a>{select}{after}</li>\n'
     )

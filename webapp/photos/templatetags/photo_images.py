@@ -1,5 +1,9 @@
 """<img> tags for renditions: srcset with each rendition's real width, width/height so the
-layout does not jump, and the blurred placeholder painted behind while the file loads."""
+layout does not jump, and the blurred placeholder painted behind while the file loads.
+
+The placeholder and the width cap travel as data attributes that app.js turns into styles:
+the Content-Security-Policy allows no inline style attribute (style-src 'self'), while
+styles set from a script through the CSSOM are not inline styles and stay allowed."""
 
 from html import escape as _escape
 
@@ -54,14 +58,16 @@ def photo_img(
         f'srcset="{escape(srcset)}" sizes="{escape(sizes)}" width="{int(largest["width"])}" '
         f'height="{int(largest["height"])}" alt="{escape(photo.alt if alt is None else alt)}" '
         f'loading="{escape(loading)}" decoding="async"'
-        f"{_style(photo.placeholder_data_url, largest['width'] if natural_max else None)}>"
+        f"{_style_data(photo.placeholder_data_url, largest['width'] if natural_max else None)}>"
     )
 
 
-def _style(placeholder: str, max_width: int | None) -> str:
-    rules = []
+def _style_data(placeholder: str, max_width: int | None) -> str:
+    # Data attributes, not a style attribute (the Content-Security-Policy allows none): the
+    # page's script paints them.
+    attributes = ""
     if placeholder:
-        rules.append(f"background-image: url(&quot;{escape(placeholder)}&quot;)")
+        attributes += f' data-placeholder="{escape(placeholder)}"'
     if max_width:
-        rules.append(f"max-width: min(100%, {int(max_width)}px)")
-    return f' style="{"; ".join(rules)}"' if rules else ""
+        attributes += f' data-max-width="{int(max_width)}"'
+    return attributes

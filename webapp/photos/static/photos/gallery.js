@@ -12,7 +12,11 @@ if (gallery) {
     const nowInterrupted = photo.interrupted && !card.querySelector("[data-interrupted]");
     if (card.dataset.status === photo.status && !nowInterrupted) return;
     if (photo.interrupted) watcher.forget(photo.id); // nothing changes until a Retry
-    card.replaceWith(cardFor(photo));
+    const fresh = cardFor(photo);
+    // Keep what the server-drawn card had: the gallery's query on its link, its selection.
+    if (gallery.dataset.query) fresh.querySelector("a").href += `?${gallery.dataset.query}`;
+    fresh.querySelector(".photo-card__check").checked = !!card.querySelector(".photo-card__check")?.checked;
+    card.replaceWith(fresh);
     const name = photo.title || photo.filename;
     if (photo.status === "ready") announce(`${name} is ready`);
     else if (photo.status === "failed") announce(`${name} failed: ${photo.error || "processing failed"}`);

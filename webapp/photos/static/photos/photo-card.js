@@ -32,6 +32,13 @@ export function renditionImg(photo, names, sizes, className) {
   return img;
 }
 
+const DATE = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
 const STATUS_LABEL = { uploading: "Uploading", processing: "Processing", ready: "Ready", failed: "Failed" };
 
 export function cardFor(photo) {
@@ -59,7 +66,22 @@ export function cardFor(photo) {
     frame.append(state);
   }
   link.append(frame, el("span", "photo-card__name", photo.name));
-  li.append(link);
+  if (photo.taken_at) {
+    // The wall clock as stored (UTC on the server's side), printed as the template does.
+    const taken = new Date(photo.taken_at);
+    const time = el("time", "photo-card__date", DATE.format(taken));
+    time.dateTime = photo.taken_at.slice(0, 10);
+    link.append(time);
+  } else {
+    link.append(el("span", "photo-card__date photo-card__date--unknown", "No date taken"));
+  }
+  // The selection's checkbox (selection.js), outside the link that opens the photo.
+  const select = el("label", "photo-card__select");
+  const box = el("input", "photo-card__check");
+  box.type = "checkbox";
+  box.value = photo.id;
+  select.append(box, el("span", "visually-hidden", `Select ${photo.name}`));
+  li.append(link, select);
   if (photo.status === "failed") {
     li.append(el("p", "photo-card__error", photo.error || "Processing failed"));
   } else if (photo.status === "uploading" && photo.interrupted) {
