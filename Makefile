@@ -15,15 +15,19 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/darkroom_test
 
 .PHONY: help setup sysdeps services run worker beat test test-jobs test-web test-web-postgres test-package \
-	lint format bench clean provision package
+	lint lint-policies format bench clean provision teardown package test-deploy
 
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) (SQLite, local files, inline jobs)"
-	@echo "make test   set everything up and run the whole suite (lint, jobs, web on SQLite and PostgreSQL, browser, Lambda packages)"
+	@echo "make test   set everything up and run the whole suite (lint, jobs, web on SQLite and PostgreSQL, browser, Lambda packages, deploy rehearsal)"
 	@echo "make bench  benchmarks (renditions vs libvips, import time, memory)"
 	@echo "make provision REGION=eu-west-1 [PROFILE=...] [ORIGIN=https://photos.example.com]"
-	@echo "               [DB_URL=postgres://...] [SUBNETS='subnet-a subnet-b'] [DB_SECURITY_GROUP=sg-...]"
+	@echo "               [ASK_DB_URL=yes] [SUBNETS='subnet-a subnet-b'] [DB_SECURITY_GROUP=sg-...]"
+	@echo "               [MAIL_FROM=photos@example.com] [ENDPOINT_URL=http://127.0.0.1:5000]"
 	@echo "             create the AWS resources and write their names into zappa_settings.json"
+	@echo "             (the database URL: DARKROOM_DATABASE_URL in the environment, or ASK_DB_URL=yes)"
+	@echo "make teardown REGION=eu-west-1 [PROFILE=...] CONFIRM=yes"
+	@echo "             remove everything provisioning and Zappa made (photos included)"
 	@echo "make package the three Lambda zips (build/web.zip, thumbnails.zip, metadata.zip)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -71,10 +75,15 @@ beat: setup
 
 # lint-imports: the architecture contracts in pyproject.toml (jobs never import Django or the
 # web app; the photos app's layers point downward).
-lint: setup
+lint: setup lint-policies
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# The three functions' roles and the deployer policy, as generated, through parliament (an
+# IAM linter); the files under deploy/policies/ must be what the code generates.
+lint-policies: setup
+	$(BIN)/python -m deploy.lint
 
 format: setup
 	$(BIN)/ruff check --fix .
@@ -97,7 +106,13 @@ test-web-postgres: setup services
 test-package: setup package
 	$(BIN)/python -m pytest -p no:django tests/package
 
-test: lint test-jobs test-web-postgres test-web test-package
+# The deployment rehearsed for real: moto's server enforcing IAM, `make provision`, the
+# Zappa CLI's deploy/update/undeploy of the three stages, each function's deployed code run
+# under its own role, then `make teardown`.
+test-deploy: setup package
+	$(BIN)/python -m pytest -p no:django tests/deploy
+
+test: lint test-jobs test-web-postgres test-web test-package test-deploy
 
 # The web cold start is measured on the zip that ships: package first.
 bench: setup sysdeps services package
@@ -107,14 +122,27 @@ bench: setup sysdeps services package
 # A second virtualenv with requirements.txt only: what it holds is exactly what Zappa zips.
 # Rebuilt from scratch when requirements.txt changes, reused otherwise.
 DEPLOY_VENV := .venv-deploy
+# Where `make package` writes the zips, and which Zappa settings it packages (the rehearsal
+# passes its own copy of zappa_settings.json, which `make provision` filled in).
+BUILD ?= build
 STAGES := web thumbnails metadata
 
+# The database URL carries a password: never on make's command line (make echoes it), but
+# from DARKROOM_DATABASE_URL in the environment or a prompt without echo (ASK_DB_URL=yes).
+AWS_TARGET = $(if $(REGION),--region $(REGION)) $(if $(PROFILE),--profile $(PROFILE)) \
+	$(if $(PREFIX),--prefix $(PREFIX)) $(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL))
+
 provision: setup
-	$(BIN)/python manage.py provision $(if $(REGION),--region $(REGION)) \
-		$(if $(PROFILE),--profile $(PROFILE)) $(if $(ORIGIN),--site-origin $(ORIGIN)) \
-		$(if $(DB_URL),--database-url '$(DB_URL)') \
+	$(BIN)/python -m deploy provision $(AWS_TARGET) \
+		$(if $(ORIGIN),--site-origin $(ORIGIN)) $(if $(ASK_DB_URL),--ask-database-url) \
 		$(foreach subnet,$(SUBNETS),--subnet-id $(subnet)) \
-		$(if $(DB_SECURITY_GROUP),--database-security-group-id $(DB_SECURITY_GROUP))
+		$(if $(DB_SECURITY_GROUP),--database-security-group-id $(DB_SECURITY_GROUP)) \
+		$(if $(MAIL_FROM),--mail-from $(MAIL_FROM)) \
+		$(if $(SETTINGS_FILE),--settings-file $(SETTINGS_FILE))
+
+teardown: setup
+	$(BIN)/python -m deploy teardown $(AWS_TARGET) \
+		$(if $(filter yes,$(CONFIRM)),--yes-delete-everything)
 
 $(DEPLOY_VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found: install it (pyenv install 3.12.1) or pass PYTHON=/path/to/python3.12"; exit 1; }
@@ -143,10 +171,11 @@ package: $(DEPLOY_VENV)/.compiled
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-key \
 		$(DEPLOY_VENV)/bin/python manage.py collectstatic --noinput --clear --verbosity 0 \
 		--ignore '$(SELECT2_I18N)/[!e]*.js' --ignore '$(SELECT2_I18N)/e[!n]*.js'
-	mkdir -p build
+	mkdir -p $(BUILD)
 	for stage in $(STAGES); do \
 		VIRTUAL_ENV=$(CURDIR)/$(DEPLOY_VENV) PATH=$(CURDIR)/$(DEPLOY_VENV)/bin:$$PATH \
-			$(DEPLOY_VENV)/bin/zappa package $$stage -o build/$$stage.zip || exit 1; \
+			$(DEPLOY_VENV)/bin/zappa package $$stage $(if $(SETTINGS_FILE),-s $(SETTINGS_FILE)) \
+			-o $(BUILD)/$$stage.zip || exit 1; \
 	done
 
 clean:

@@ -107,14 +107,11 @@ def create_bucket(s3, name: str | None = None) -> str:
 
 
 def create_results_table(dynamodb, name: str | None = None) -> str:
-    """The jobs' results table as deployed: key `photo_id`, on-demand, stream of new images."""
+    """The jobs' results table as deployed: provisioning's own definition (deploy/), so the
+    tests' table cannot differ from the real one."""
+    from deploy.resources import table_spec
+
     name = name or unique_name("darkroom-results")
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "photo_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "photo_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    dynamodb.create_table(**table_spec(name))
     dynamodb.get_waiter("table_exists").wait(TableName=name)
     return name

@@ -1,4 +1,5 @@
-"""The web function's cold start: Zappa's handler imported and its first request answered.
+"""The web function's cold start: its handler (the web stage's `lambda_handler`, which enters
+Zappa's) imported and its first request answered.
 
 Each run is a fresh interpreter on the unpacked web zip (build/web.zip, from `make package`)
 set up as Lambda runs it: `python -I -S -B` (nothing but the package and the standard library
@@ -37,13 +38,16 @@ FIRST, SECOND = "/accounts/login/", "/healthz"
 # Runs in the child. Wraps the three steps of Zappa's first event (the secrets, Django's
 # start, the request) to time them; everything else is exactly what Lambda runs.
 DRIVER = """
-import json, resource, sys, time
+import importlib, json, resource, sys, time
 clock = time.process_time
 started = clock()
-package, events_file, out_file = sys.argv[1:4]
+package, entry, events_file, out_file = sys.argv[1:5]
 sys.path.insert(0, package)
-import handler
+module_name, function_name = entry.rsplit(".", 1)
+lambda_handler = getattr(importlib.import_module(module_name), function_name)
 phases = {"handler import": clock() - started}
+# Zappa's handler module: the copy in the zip's root when the entry is Zappa's default
+handler = sys.modules.get("handler") or importlib.import_module("zappa.handler")
 
 def timed(owner, name, phase):
     original = getattr(owner, name)
@@ -60,14 +64,14 @@ timed(handler.LambdaHandler, "load_remote_settings", "remote env")
 timed(zappa.ext.django_zappa, "get_django_wsgi", "django start")
 first, second = json.load(open(events_file))
 begun = clock()
-answer = handler.lambda_handler(first, None)
+answer = lambda_handler(first, None)
 phases["first request"] = clock() - begun - phases["remote env"] - phases["django start"]
 phases["total"] = clock() - started
 begun = clock()
-then = handler.lambda_handler(second, None)
+then = lambda_handler(second, None)
 phases["second request"] = clock() - begun
 begun = clock()
-handler.lambda_handler(first, None)
+lambda_handler(first, None)
 phases["warm request"] = clock() - begun
 json.dump({
     "cpu": phases,
@@ -124,11 +128,12 @@ def function_env(endpoint: str) -> dict:
 
 
 def measure(task: Path, env: dict, scratch: Path) -> dict:
+    entry = web_stage().get("lambda_handler", "handler.lambda_handler")
     driver, events, out = scratch / "driver.py", scratch / "events.json", scratch / "out.json"
     driver.write_text(DRIVER)
     events.write_text(json.dumps([api_gateway(FIRST), api_gateway(SECOND)]))
     done = subprocess.run(
-        [sys.executable, "-I", "-S", "-B", str(driver), str(task), str(events), str(out)],
+        [sys.executable, "-I", "-S", "-B", str(driver), str(task), entry, str(events), str(out)],
         cwd=task,
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(scratch),
              "TMPDIR": str(scratch), "LAMBDA_TASK_ROOT": str(task), **env},
@@ -174,7 +179,7 @@ def run() -> str:
         "",
         "| phase | CPU |",
         "| --- | ---: |",
-        f"| Zappa's handler module (Zappa, boto3, werkzeug) | {median['handler import']:.0f} ms |",
+        f"| the handler's imports (Zappa, boto3, werkzeug) | {median['handler import']:.0f} ms |",
         f"| Zappa's remote_env (an S3 resource, one GET) | {median['remote env']:.0f} ms |",
         f"| Django's start (imports, setup, middleware) | {median['django start']:.0f} ms |",
         f"| the first request itself | {median['first request']:.0f} ms |",

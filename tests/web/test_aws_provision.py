@@ -1,7 +1,8 @@
-"""`manage.py provision` against moto's server: every resource, its policy documents, the
-settings it writes, and the same state when run twice."""
+"""`python -m deploy provision` against moto's server: every resource, its policy documents,
+the settings it writes, and the same state when run twice."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -9,9 +10,9 @@ import aws
 import boto3
 import pytest
 from aws_fixtures import aws_env  # noqa: F401
-from django.core.management import call_command
 
-from webapp.photos.aws.infra import Provisioner
+from deploy.cli import main as deploy_main
+from deploy.provision import Provisioner
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,32 +29,40 @@ def settings_file(tmp_path) -> Path:
     return path
 
 
-def provision(aws_env, prefix, settings_file, *extra) -> dict:  # noqa: F811
+def provision(aws_env, prefix, settings_file, *extra, database_url=None) -> dict:  # noqa: F811
+    import contextlib
+    import os
     from io import StringIO
+    from unittest import mock
 
     out = StringIO()
-    call_command(
-        "provision",
-        "--region",
-        aws.REGION,
-        "--endpoint-url",
-        aws_env,
-        "--prefix",
-        prefix,
-        "--settings-file",
-        str(settings_file),
-        "--site-origin",
-        "https://photos.example.com",
-        *extra,
-        stdout=out,
-    )
+    # The database URL comes from the environment, never the command line (make echoes it).
+    environment = {"DARKROOM_DATABASE_URL": database_url} if database_url else {}
+    with mock.patch.dict(os.environ, environment), contextlib.redirect_stdout(out):
+        status = deploy_main(
+            [
+                "provision",
+                "--region",
+                aws.REGION,
+                "--endpoint-url",
+                aws_env,
+                "--prefix",
+                prefix,
+                "--settings-file",
+                str(settings_file),
+                "--site-origin",
+                "https://photos.example.com",
+                *extra,
+            ]
+        )
+    assert status == 0
     text = out.getvalue()
     return json.loads(text[: text.rindex("}") + 1])
 
 
 def test_provision_creates_everything_and_converges(aws_env, prefix, settings_file):  # noqa: F811
     # when
-    first = provision(aws_env, prefix, settings_file, "--database-url", "postgres://db/x")
+    first = provision(aws_env, prefix, settings_file, database_url="postgres://db/x")
     second = provision(aws_env, prefix, settings_file)
 
     # then: the same resources, not new ones
@@ -82,7 +91,12 @@ def test_provision_creates_everything_and_converges(aws_env, prefix, settings_fi
     sns = aws.client("sns", aws_env)
     attributes = sns.get_topic_attributes(TopicArn=first["topic_arn"])["Attributes"]
     policy = json.loads(attributes["Policy"])
-    [statement] = policy["Statement"]
+    [statement, deny] = policy["Statement"]
+    # everybody but the photo bucket is denied outright, whatever their own policies allow
+    assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
+    assert deny["Action"] == "sns:Publish" and deny["Resource"] == first["topic_arn"]
+    assert deny["Condition"] == {"ArnNotLike": {"aws:SourceArn": f"arn:aws:s3:::{photos}"}}
+    assert statement["Effect"] == "Allow"
     assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
     assert statement["Action"] == "sns:Publish"
     assert statement["Resource"] == first["topic_arn"]
@@ -104,7 +118,7 @@ def test_provision_creates_everything_and_converges(aws_env, prefix, settings_fi
 
 
 def test_secret_key_is_made_once_and_kept(aws_env, prefix, settings_file):  # noqa: F811
-    first = provision(aws_env, prefix, settings_file, "--database-url", "postgres://db/x")
+    first = provision(aws_env, prefix, settings_file, database_url="postgres://db/x")
     provision(aws_env, prefix, settings_file)
 
     bucket, key = first["remote_env"].removeprefix("s3://").split("/", 1)
@@ -265,3 +279,63 @@ def test_only_the_web_function_joins_the_vpc(aws_env, prefix, settings_file):  #
     written = json.loads(settings_file.read_text())
     assert written["web"]["vpc_config"] == config
     assert all("vpc_config" not in written[stage] for stage in ("thumbnails", "metadata"))
+
+
+def test_each_function_gets_its_own_role(aws_env, prefix, settings_file):  # noqa: F811
+    from deploy import policies
+    from deploy.resources import Names
+
+    # when
+    outputs = provision(aws_env, prefix, settings_file, "--mail-from", "Photos <p@example.com>")
+
+    # then one role per function, which only Lambda may take, for this account only
+    iam = aws.client("iam", aws_env)
+    names = Names(prefix=prefix, account="123456789012", region=aws.REGION)
+    zappa = json.loads(settings_file.read_text())
+    assert zappa["common"]["manage_roles"] is False
+    for stage in ("web", "thumbnails", "metadata"):
+        role = iam.get_role(RoleName=f"{prefix}-{stage}-function")["Role"]
+        assert outputs["roles"][stage] == role["Arn"]
+        assert zappa[stage]["role_arn"] == role["Arn"]
+        [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+        assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+        [name] = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+        document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)
+        expected = policies.function_policies(names, mail_from="Photos <p@example.com>")[stage]
+        assert document["PolicyDocument"] == expected
+        logs = aws.client("logs", aws_env).describe_log_groups(
+            logGroupNamePrefix=f"/aws/lambda/{prefix}-{stage}"
+        )["logGroups"]
+        assert [(g["logGroupName"], g["retentionInDays"]) for g in logs] == [
+            (f"/aws/lambda/{prefix}-{stage}", 30)
+        ]
+
+    # the web role sends mail as the configured sender only, and joins no VPC it was not given
+    web = policies.web_policy(names, mail_from="Photos <p@example.com>")
+    [mail] = [s for s in web["Statement"] if s["Sid"] == "SendMail"]
+    assert mail["Resource"] == [
+        f"arn:aws:ses:us-east-1:123456789012:identity/{i}" for i in ("p@example.com", "example.com")
+    ]
+    assert not any(s["Sid"] == "VpcNetworkInterfaces" for s in web["Statement"])
+
+
+def test_the_database_url_is_never_an_argument():
+    from deploy.cli import build_parser
+
+    provision = build_parser()._subparsers._group_actions[0].choices["provision"]
+    options = {option for action in provision._actions for option in action.option_strings}
+    assert not any("database-url" in option and "ask" not in option for option in options)
+    # what make echoes for `make provision` holds no password, however it is passed
+    import subprocess
+
+    echoed = subprocess.run(
+        ["make", "-n", "provision", "REGION=us-east-1", "DB_URL=postgres://u:S3CRET@db/x"],
+        cwd=ROOT,
+        env={**os.environ, "DARKROOM_DATABASE_URL": "postgres://u:S3CRET@db/x"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "-m deploy provision --region us-east-1" in echoed
+    assert "S3CRET" not in echoed

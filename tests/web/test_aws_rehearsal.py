@@ -1,11 +1,11 @@
 # ruff: noqa: F811 (the AWS fixtures are imported by name, then requested by name)
 """The AWS deployment rehearsed end to end against moto's server, with no AWS account.
 
-`manage.py provision` makes the resources and writes their names into a copy of
+`python -m deploy provision` makes the resources and writes their names into a copy of
 zappa_settings.json; from that copy each stage is driven through the entry point Lambda
 would call, with the settings module `zappa package` generates for it:
 
-- `web`: Zappa's own `handler.lambda_handler` (API Gateway requests, the results stream, the
+- `web`: Zappa's handler (API Gateway requests, the results stream, the
   sweep schedule), cold-started with the stage's environment and its remote secrets;
 - `thumbnails` and `metadata`: the stage's `lambda_handler` (`jobs.handlers.*`), which Lambda
   calls directly (no Zappa code in between, so no SNS message can carry a Zappa "command"),
@@ -37,7 +37,6 @@ import aws  # tests/aws.py
 import pytest
 import requests
 from aws_fixtures import aws_env  # noqa: F401
-from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
@@ -286,6 +285,16 @@ def fresh_import(dotted: str):
     return getattr(importlib.import_module(module_name), name)
 
 
+def provision(arguments: list[str]) -> None:
+    import contextlib
+    import io
+
+    from deploy.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["provision", *arguments]) == 0
+
+
 @pytest.fixture
 def deployment(aws_env, tmp_path, monkeypatch, settings, alice):
     import logging
@@ -305,7 +314,7 @@ def deployment(aws_env, tmp_path, monkeypatch, settings, alice):
         "--site-origin", ORIGIN,
         "--settings-file", str(settings_file),
     ]  # fmt: skip
-    call_command("provision", *arguments, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    provision(arguments)
     outputs = json.loads(settings_file.read_text())
     web_env = outputs["web"]["aws_environment_variables"]
     deployment = Deployment(
@@ -323,7 +332,7 @@ def deployment(aws_env, tmp_path, monkeypatch, settings, alice):
     )
     assert deployment.outputs["photo_bucket"].startswith(prefix)
     deployment.subscribe_spy()
-    call_command("provision", *arguments, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    provision(arguments)
 
     jobs_logger = logging.getLogger("jobs")
     saved = (list(jobs_logger.handlers), jobs_logger.propagate, jobs_logger.level)

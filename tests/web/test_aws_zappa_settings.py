@@ -53,7 +53,9 @@ def test_web_stage_runs_django_behind_api_gateway(monkeypatch):
     module = generated_module(cli)
 
     assert cli.use_apigateway is True
-    assert cli.lambda_handler == "handler.lambda_handler"  # Zappa's own WSGI handler
+    # Zappa's own WSGI handler, entered through a module that holds the garbage collector off
+    # until the function has started (webapp/aws_lambda.py says why)
+    assert cli.lambda_handler == "webapp.aws_lambda.lambda_handler"
     assert module["DJANGO_SETTINGS"] == "webapp.settings"
     env = cli.aws_environment_variables
     assert env["DJANGO_DEBUG"] == "false"
@@ -159,3 +161,12 @@ def test_job_packages_leave_out_the_web_app_but_keep_the_jobs():
         fnmatch.fnmatch("var", g) or fnmatch.fnmatch("var/staticfiles", g)
         for g in SETTINGS["common"]["exclude_glob"]
     )
+
+
+def test_the_web_package_leaves_out_everything_common_does_and_the_decoders():
+    # extends replaces lists: the web stage's own list must repeat common's (the provisioning
+    # tool, SciPy and NumPy, the place dataset) and add what only the jobs decode with
+    common = SETTINGS["common"]["exclude_glob"]
+    web = SETTINGS["web"]["exclude_glob"]
+    assert set(common) <= set(web)
+    assert {"deploy", "PIL", "pillow.libs", "pillow_heif", "reverse_geocode"} <= set(web)

@@ -1,11 +1,12 @@
 """Provisioning: the AWS resources Zappa does not create, made idempotently, and their
-names and ARNs written into zappa_settings.json.
+names and ARNs written into zappa_settings.json (`zappa_file.py`).
 
-Zappa deploys the three functions, API Gateway and the SNS subscriptions; it does not make
-buckets, topics, tables or queues, and (as of 0.63) it creates DynamoDB stream mappings
-without a starting position, which AWS refuses. So the stream mapping is made here too,
-once the web function exists (`link_stream`); Zappa's later updates keep it, since they
-never remove stream mappings and only touch their batch size.
+Zappa deploys the three functions, API Gateway, the schedules and the SNS subscriptions; it
+does not make buckets, topics, tables, queues, log groups or (with `manage_roles: false`)
+the functions' roles, which are made here, one per function (`policies.py`). Zappa 0.63
+creates DynamoDB stream mappings without a starting position, which AWS refuses, so the
+stream mapping is made here too, once the web function exists (`link_stream`); Zappa's later
+updates keep it, since they never remove stream mappings and only touch their batch size.
 
 Every step reads before it writes and converges on the same state when run again.
 """
@@ -14,48 +15,28 @@ import json
 import logging
 import secrets
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+
+from . import policies
+from .resources import (
+    JOB_STAGES,
+    LOG_RETENTION_DAYS,
+    NOTIFICATION_ID,
+    STAGES,
+    STREAM_VIEW_TYPE,
+    UPLOADS_PREFIX,
+    Names,
+    cors_configuration,
+    lifecycle_configuration,
+    stream_mapping_settings,
+    table_spec,
+    topic_policy,
+)
 
 logger = logging.getLogger(__name__)
 
-UPLOADS_PREFIX = "uploads/"
-NOTIFICATION_ID = "darkroom-uploads-to-topic"
-JOB_STAGES = ("thumbnails", "metadata")
+ROLE_POLICY_NAME = "darkroom-permissions"
 
-
-@dataclass(frozen=True)
-class Names:
-    prefix: str
-    account: str
-    region: str
-
-    @property
-    def deploy_bucket(self) -> str:
-        return f"{self.prefix}-{self.account}-{self.region}-deploy"
-
-    @property
-    def photo_bucket(self) -> str:
-        return f"{self.prefix}-{self.account}-{self.region}-photos"
-
-    @property
-    def topic(self) -> str:
-        return f"{self.prefix}-uploads"
-
-    @property
-    def table(self) -> str:
-        return f"{self.prefix}-results"
-
-    @property
-    def dead_letter_queue(self) -> str:
-        return f"{self.prefix}-dead-letters"
-
-    @property
-    def web_function(self) -> str:
-        return f"{self.prefix}-web"
-
-    @property
-    def remote_env_key(self) -> str:
-        return f"{self.prefix}/web-env.json"
+__all__ = ["JOB_STAGES", "Names", "Outputs", "Provisioner"]
 
 
 @dataclass
@@ -72,6 +53,9 @@ class Outputs:
     site_origins: list[str] = field(default_factory=list)
     stream_mapping: str = ""
     vpc_config: dict = field(default_factory=dict)
+    roles: dict = field(default_factory=dict)
+    # The address the web function mails from through SES, when the operator named one.
+    mail_from: str = ""
 
 
 class Provisioner:
@@ -96,21 +80,25 @@ class Provisioner:
         subnet_ids: list[str] | None = None,
         security_group_ids: list[str] | None = None,
         database_security_group_id: str | None = None,
+        mail_from: str | None = None,
     ) -> Outputs:
         region = self.session.region_name
         account = self.client("sts").get_caller_identity()["Account"]
         names = Names(prefix=prefix, account=account, region=region)
         origins = site_origins or [f"https://*.execute-api.{region}.amazonaws.com"]
 
+        roles = self.ensure_roles(names, in_vpc=bool(subnet_ids), mail_from=mail_from)
+        for stage in STAGES:
+            self.ensure_log_group(names.log_group(stage))
         self.ensure_private_bucket(names.deploy_bucket)
         self.ensure_private_bucket(names.photo_bucket)
         self.ensure_photo_bucket_rules(names.photo_bucket, origins)
-        topic_arn = self.ensure_topic(names.topic, bucket=names.photo_bucket, account=account)
+        topic_arn = self.ensure_topic(names.topic, bucket=names.photo_bucket, account=names.account)
         self.ensure_notification(names.photo_bucket, topic_arn)
         stream_arn = self.ensure_table(names.table)
         dead_letter_arn = self.ensure_queue(names.dead_letter_queue)
         self.ensure_remote_env(names.deploy_bucket, names.remote_env_key, database_url)
-        mapping = self.link_stream(names.web_function, stream_arn, dead_letter_arn)
+        mapping = self.link_stream(names.function("web"), stream_arn, dead_letter_arn)
         vpc_config = {}
         if subnet_ids:
             vpc_config = self.ensure_web_network(
@@ -121,7 +109,7 @@ class Provisioner:
             )
         return Outputs(
             region=region,
-            account=account,
+            account=names.account,
             deploy_bucket=names.deploy_bucket,
             photo_bucket=names.photo_bucket,
             topic_arn=topic_arn,
@@ -132,7 +120,42 @@ class Provisioner:
             site_origins=origins,
             stream_mapping=mapping,
             vpc_config=vpc_config,
+            roles=roles,
+            mail_from=mail_from or "",
         )
+
+    # --- IAM and logs ------------------------------------------------------------------------
+
+    def ensure_roles(self, names: Names, *, in_vpc: bool, mail_from: str | None) -> dict:
+        """One role per function (policies.py); stage -> role ARN."""
+        iam = self.client("iam")
+        trust = json.dumps(policies.trust_policy(names.account))
+        documents = policies.function_policies(names, in_vpc=in_vpc, mail_from=mail_from)
+        arns = {}
+        for stage, document in documents.items():
+            name = names.role(stage)
+            try:
+                arns[stage] = iam.get_role(RoleName=name)["Role"]["Arn"]
+                iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
+            except iam.exceptions.NoSuchEntityException:
+                arns[stage] = iam.create_role(
+                    RoleName=name,
+                    AssumeRolePolicyDocument=trust,
+                    Description=f"Darkroom {stage} function",
+                )["Role"]["Arn"]
+                logger.info("created role %s", name)
+            # Inline, so the role and its permissions are created and deleted together.
+            iam.put_role_policy(
+                RoleName=name, PolicyName=ROLE_POLICY_NAME, PolicyDocument=json.dumps(document)
+            )
+        return arns
+
+    def ensure_log_group(self, name: str) -> None:
+        logs = self.client("logs")
+        found = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        if not any(group["logGroupName"] == name for group in found):
+            logs.create_log_group(logGroupName=name)
+        logs.put_retention_policy(logGroupName=name, retentionInDays=LOG_RETENTION_DAYS)
 
     # --- S3 --------------------------------------------------------------------------------
 
@@ -242,20 +265,14 @@ class Provisioner:
         try:
             table = dynamodb.describe_table(TableName=name)["Table"]
         except dynamodb.exceptions.ResourceNotFoundException:
-            dynamodb.create_table(
-                TableName=name,
-                KeySchema=[{"AttributeName": "photo_id", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "photo_id", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
-            )
+            dynamodb.create_table(**table_spec(name))
             dynamodb.get_waiter("table_exists").wait(TableName=name)
             table = dynamodb.describe_table(TableName=name)["Table"]
             logger.info("created table %s", name)
         spec = table.get("StreamSpecification") or {}
         if not spec.get("StreamEnabled") or spec.get("StreamViewType") not in (
-            "NEW_IMAGE",
-            "NEW_AND_OLD_IMAGES",
+            STREAM_VIEW_TYPE,
+            "NEW_AND_OLD_IMAGES",  # a superset: not worth dropping the stream's records
         ):
             if spec.get("StreamEnabled"):
                 # A stream's view type cannot change in place: turn it off first.
@@ -263,7 +280,7 @@ class Provisioner:
                 dynamodb.get_waiter("table_exists").wait(TableName=name)
             dynamodb.update_table(
                 TableName=name,
-                StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+                StreamSpecification=table_spec(name)["StreamSpecification"],
             )
             dynamodb.get_waiter("table_exists").wait(TableName=name)
             table = dynamodb.describe_table(TableName=name)["Table"]
@@ -423,117 +440,6 @@ class Provisioner:
             StartingPosition="TRIM_HORIZON",
             **settings,
         )["UUID"]
-
-
-# --- documents (pure, so tests can read them) ---------------------------------------------
-
-
-def topic_policy(topic_arn: str, *, bucket: str, account: str) -> dict:
-    """Only this bucket, in this account, may publish (the confused-deputy guard: bucket
-    names are global, so the account is checked too)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "PhotoBucketPublishes",
-                "Effect": "Allow",
-                "Principal": {"Service": "s3.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
-                    "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"},
-                    "StringEquals": {"aws:SourceAccount": account},
-                },
-            }
-        ],
-    }
-
-
-def cors_configuration(origins: list[str]) -> dict:
-    return {
-        "CORSRules": [
-            {
-                # The browser POSTs originals straight to the bucket from the site's pages.
-                "AllowedOrigins": list(origins),
-                "AllowedMethods": ["POST", "GET", "HEAD"],
-                "AllowedHeaders": ["*"],
-                "ExposeHeaders": ["ETag"],
-                "MaxAgeSeconds": 3600,
-            }
-        ]
-    }
-
-
-def lifecycle_configuration() -> dict:
-    # Originals live under uploads/ for as long as the photo does, so nothing there expires
-    # by age; an upload that never completed leaves no object, and its row is removed by the
-    # sweep. Only multipart leftovers (never the site's POSTs, but any tool's) are cleaned.
-    return {
-        "Rules": [
-            {
-                "ID": "abort-incomplete-multipart-uploads",
-                "Status": "Enabled",
-                "Filter": {"Prefix": ""},
-                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-            }
-        ]
-    }
-
-
-def stream_mapping_settings(dead_letter_arn: str) -> dict:
-    return {
-        "BatchSize": 25,
-        "Enabled": True,
-        "FunctionResponseTypes": ["ReportBatchItemFailures"],
-        "BisectBatchOnFunctionError": True,
-        "MaximumRetryAttempts": 10,
-        "MaximumRecordAgeInSeconds": 86400,
-        "DestinationConfig": {"OnFailure": {"Destination": dead_letter_arn}},
-    }
-
-
-# --- zappa_settings.json ------------------------------------------------------------------
-
-
-def update_zappa_settings(path: Path, outputs: Outputs) -> dict:
-    """Write the provisioned names into every stage that uses them; the new settings."""
-    settings = json.loads(Path(path).read_text())
-    region = outputs.region
-    environment = {
-        "PHOTOS_BUCKET": outputs.photo_bucket,
-        "AWS_STORAGE_BUCKET_NAME": outputs.photo_bucket,
-        "PHOTOS_RESULTS_TABLE": outputs.table,
-        "PHOTOS_TOPIC_ARN": outputs.topic_arn,
-        "DJANGO_ALLOWED_HOSTS": f".execute-api.{region}.amazonaws.com",
-    }
-    for stage_name, stage in settings.items():
-        if "aws_region" in stage:
-            stage["aws_region"] = region
-        if "s3_bucket" in stage:
-            stage["s3_bucket"] = outputs.deploy_bucket
-        if "remote_env" in stage:
-            stage["remote_env"] = outputs.remote_env
-        if "dead_letter_arn" in stage or stage_name in JOB_STAGES:
-            stage["dead_letter_arn"] = outputs.dead_letter_arn
-        if stage_name == "web" and outputs.vpc_config:
-            # Only the web function talks to PostgreSQL; the jobs stay outside any VPC.
-            stage["vpc_config"] = outputs.vpc_config
-        env = stage.get("aws_environment_variables")
-        if env is not None:
-            for name, value in environment.items():
-                if name in env:
-                    env[name] = value
-        for event in stage.get("events", []):
-            source = event.get("event_source")
-            if not source:
-                continue
-            service = source.get("arn", "").split(":")[2:3]
-            if service == ["sns"]:
-                source["arn"] = outputs.topic_arn
-            elif service == ["dynamodb"]:
-                source["arn"] = outputs.stream_arn
-    Path(path).write_text(json.dumps(settings, indent=4) + "\n")
-    return settings
 
 
 def outputs_as_dict(outputs: Outputs) -> dict:
