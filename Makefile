@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/darkroom_test
 
-.PHONY: help setup sysdeps services run worker test test-jobs test-web test-web-postgres test-package \
+.PHONY: help setup sysdeps services run worker beat test test-jobs test-web test-web-postgres test-package \
 	lint lint-policies format bench clean provision teardown package test-deploy
 
 help:
@@ -68,6 +68,10 @@ run: setup
 worker: export DJANGO_DEBUG ?= true
 worker: setup
 	$(BIN)/celery -A webapp worker --loglevel=INFO --concurrency=2
+
+# The periodic sweep for the Celery runner (one beat per deployment, beside the workers).
+beat: setup
+	mkdir -p var && $(BIN)/celery -A webapp beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 # lint-imports: the architecture contracts in pyproject.toml (jobs never import Django or the
 # web app; the photos app's layers point downward).

@@ -54,6 +54,17 @@ def env_defaults() -> dict:
         "worker_hijack_root_logger": False,
         "worker_send_task_events": False,
         "task_send_sent_event": False,
+        # The sweep (abandoned tickets, stuck photos) on beat's clock: `make beat`, or one
+        # worker started with -B. As often as upload tickets live, so an unused one is gone
+        # within about two lifetimes. The task's name is runners.SWEEP_TASK.
+        "beat_schedule": {
+            "photos-sweep": {
+                "task": "photos.sweep",
+                "schedule": float(_env_int("PHOTOS_SWEEP_SECONDS", 300) or 300),
+                # A pass that waited longer than a period is superseded by the next one.
+                "options": {"expires": float(_env_int("PHOTOS_SWEEP_SECONDS", 300) or 300)},
+            }
+        },
     }
 
 

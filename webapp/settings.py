@@ -305,6 +305,16 @@ PHOTOS_MAP_MAX_POINTS = env.int("PHOTOS_MAP_MAX_POINTS", default=5000)
 PHOTOS_STUCK_MINUTES = env.int("PHOTOS_STUCK_MINUTES", default=15)
 PHOTOS_SWEEP_ATTEMPTS = env.int("PHOTOS_SWEEP_ATTEMPTS", default=3)
 PHOTOS_ABANDONED_HOURS = env.int("PHOTOS_ABANDONED_HOURS", default=24)
+# How often the sweep runs where nobody schedules it from outside: the inline runner's own
+# timer (0 turns it off) and Celery beat. At most the ticket's lifetime, so an upload whose
+# ticket was never used is gone within about two lifetimes.
+PHOTOS_SWEEP_SECONDS = env.int("PHOTOS_SWEEP_SECONDS", default=300)
+# The upload page shows again the photos its user added this long ago that are still uploading
+# or processing (a reload, a new tab).
+PHOTOS_RECENT_UPLOAD_MINUTES = env.int("PHOTOS_RECENT_UPLOAD_MINUTES", default=60)
+# Presigned rendition links are signed at the start of a window of this many seconds, so a
+# page shows the same URL (a browser cache hit) for the whole window.
+PHOTOS_LINK_WINDOW_SECONDS = env.int("PHOTOS_LINK_WINDOW_SECONDS", default=3600)
 AWS_S3_REGION_NAME = env.str("AWS_REGION", default="") or None
 # No django-storages: the photos reach S3 through webapp.photos.storage, which shares the
 # jobs' own S3Store and boto3 client, and nothing in the site saves through Django's

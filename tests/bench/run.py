@@ -23,12 +23,13 @@ import bench_report  # noqa: E402
 import cold_start  # noqa: E402
 import e2e  # noqa: E402
 import exiftool_agreement  # noqa: E402
+import gallery_page  # noqa: E402
 import job_process  # noqa: E402
 import lambda_cost  # noqa: E402
 import renditions_vs_vips  # noqa: E402
 
 # The sections of RESULTS.md, in its order.
-SECTIONS = ("renditions", "memory", "cost", "exiftool", "coldstart", "e2e")
+SECTIONS = ("renditions", "memory", "cost", "exiftool", "coldstart", "e2e", "gallery")
 
 
 def libvips_version() -> str:
@@ -72,6 +73,8 @@ def measure(wanted: set[str]) -> dict[str, str]:
         sections["coldstart"] = cold_start.run()
     if "e2e" in wanted:
         sections["e2e"] = e2e.run([])
+    if "gallery" in wanted:
+        sections["gallery"] = gallery_page.run([])
     return sections
 
 

@@ -55,6 +55,8 @@ def media_root(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = root
     settings.PHOTOS_INLINE_WORKERS = 0
     settings.PHOTOS_JOB_RUNNER = "inline"
+    # No periodic sweep thread behind the tests' backs (test_upload_recovery.py drives it).
+    settings.PHOTOS_SWEEP_SECONDS = 0
     # Real hashing costs half a second per user on a small machine; tests need none of it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return root

@@ -73,7 +73,8 @@ def test_upload_that_landed_unnoticed_is_started(alice, dispatched, media_root):
 
 def test_abandoned_upload_is_removed_and_recent_one_kept(alice, dispatched):
     abandoned = PhotoFactory(owner=alice, age=timedelta(days=2))
-    recent = PhotoFactory(owner=alice, age=timedelta(hours=2))
+    # Within its ticket's lifetime (issue 11: unused tickets expire soon after it, not a day).
+    recent = PhotoFactory(owner=alice, age=timedelta(minutes=2))
 
     report = handler({"detail-type": "Scheduled Event"}, None)
 

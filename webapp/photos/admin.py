@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from jobs.errors import human_bytes
 
-from . import facts, links, services
+from . import facts, links, services, upload_state
 from .models import Photo
 from .templatetags import photo_format
 
@@ -331,7 +331,12 @@ class PhotoAdmin(admin.ModelAdmin):
     )
     def reprocess(self, request, queryset):
         done, skipped = 0, 0
+        will_fail = []
         for photo in queryset:
+            if upload_state.fails_again(photo):
+                # The file itself is the problem (not an image, corrupt, too large): the
+                # same bytes fail the same way. Queued anyway, since a fix may have shipped.
+                will_fail.append(f"{photo} ({photo.error})")
             try:
                 services.photo_reprocess(photo=photo)
                 done += 1
@@ -342,6 +347,17 @@ class PhotoAdmin(admin.ModelAdmin):
             ngettext("%d photo queued again.", "%d photos queued again.", done) % done,
             messages.SUCCESS,
         )
+        if will_fail:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d photo failed as not an image and will fail again: %(names)s",
+                    "%(n)d photos failed as not an image and will fail again: %(names)s",
+                    len(will_fail),
+                )
+                % {"n": len(will_fail), "names": "; ".join(will_fail[:10])},
+                messages.WARNING,
+            )
         if skipped:
             self.message_user(
                 request,

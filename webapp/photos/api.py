@@ -163,6 +163,66 @@ class PhotoView(ApiView):
         return JsonResponse(photo_to_dict(photo))
 
 
+class UploadCompleteView(ApiView):
+    """POST after the browser's POST to the ticket's URL succeeded -> 200 with the photo.
+
+    Where the browser sent the file straight to the bucket, this is how the web app learns
+    of the upload (services.photo_upload_confirm checks the object and starts the jobs).
+    Idempotent: for a photo already uploaded (the local upload view completes on its own,
+    an S3 event may have come first) it only answers the photo."""
+
+    def post(self, request, photo_id):
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        try:
+            photo = services.photo_upload_confirm(photo=photo)
+        except ValidationError as exc:
+            return error(exc.messages[0], 409 if exc.code == "missing" else 400)
+        return JsonResponse(photo_to_dict(photo))
+
+
+class UploadAbandonView(ApiView):
+    """POST when the page gives up on a transfer (left, cancelled, connection lost) -> 200
+    with the photo, now "upload interrupted". Sent with navigator.sendBeacon as the page
+    goes away, so the CSRF token may come as a form field instead of a header."""
+
+    def post(self, request, photo_id):
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        photo = services.photo_upload_abandon(photo=photo)
+        return JsonResponse(photo_to_dict(photo))
+
+
+class UploadRetryView(ApiView):
+    """POST {"filename", "content_type", "size"} of the file picked again -> 201 with a
+    fresh ticket for the SAME photo: {"photo_id", "url", "fields"}, as /api/uploads."""
+
+    def post(self, request, photo_id):
+        photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return error("the body must be JSON", 400)
+        if not isinstance(body, dict):
+            return error("the body must be a JSON object", 400)
+        try:
+            photo = services.photo_upload_restart(
+                photo=photo,
+                filename=body.get("filename") or "",
+                content_type=body.get("content_type") or "",
+                size=body.get("size"),
+            )
+        except ValidationError as exc:
+            return error(exc.messages[0], 400)
+        ticket = uploads.ticket_for(photo)
+        return JsonResponse({"photo_id": str(photo.pk), **ticket}, status=201)
+
+
+class FailedPhotosView(ApiView):
+    """DELETE -> 200 {"removed": n}: every failed photo of the user, with its files."""
+
+    def delete(self, request):
+        return JsonResponse({"removed": services.photo_delete_failed(owner=request.user)})
+
+
 def _body(request) -> bytes:
     # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all: same answer.
     try:

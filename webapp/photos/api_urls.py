@@ -10,6 +10,12 @@ urlpatterns = [
     path("photos", api.PhotoListView.as_view(), name="photos"),
     path("photos/delete", api.PhotosDeleteView.as_view(), name="photos-delete"),
     path("photos/<uuid:photo_id>", api.PhotoView.as_view(), name="photo"),
+    path("photos/failed", api.FailedPhotosView.as_view(), name="photos-failed"),
+    path(
+        "photos/<uuid:photo_id>/complete", api.UploadCompleteView.as_view(), name="photo-complete"
+    ),
+    path("photos/<uuid:photo_id>/abandon", api.UploadAbandonView.as_view(), name="photo-abandon"),
+    path("photos/<uuid:photo_id>/retry", api.UploadRetryView.as_view(), name="photo-retry"),
     path("photos/<uuid:target_id>/share", api_albums.PhotoShareView.as_view(), name="photo-share"),
     path("albums", api_albums.AlbumsView.as_view(), name="albums"),
     path("albums/<uuid:album_id>", api_albums.AlbumView.as_view(), name="album"),

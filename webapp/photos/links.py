@@ -4,6 +4,11 @@ The storage backend (storage.py) decides what a link is: the owner-checked media
 the local store, short-lived presigned GETs of the private bucket for S3.
 """
 
+import uuid
+from functools import lru_cache
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+
 from .storage import photo_storage
 
 
@@ -21,3 +26,24 @@ def rendition_url(photo, name: str) -> str:
 def original_url(photo) -> str:
     """Download link of the original as uploaded; "" until it has been uploaded."""
     return photo_storage().original_url(photo)
+
+
+def detail_url(photo) -> str:
+    """The photo's page."""
+    return detail_urls()(photo)
+
+
+def detail_urls():
+    """photo -> the photo's page, for many photos (a gallery page links 48): the route is
+    resolved once per script prefix and the id filled in (a UUID needs no quoting), never
+    reversed per card."""
+    pattern = _detail_pattern(get_script_prefix(), get_urlconf())
+    return lambda photo: pattern.replace(_ANY_ID, str(photo.pk))
+
+
+_ANY_ID = str(uuid.UUID(int=0))
+
+
+@lru_cache(maxsize=16)
+def _detail_pattern(script_prefix: str, urlconf) -> str:
+    return reverse("photos:detail", kwargs={"photo_id": _ANY_ID})

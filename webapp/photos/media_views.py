@@ -33,4 +33,4 @@ class RenditionView(LoginRequiredMixin, View):
         photo = photo_get_for_viewer(user=request.user, photo_id=photo_id)
         if not photo.renditions.get(name):
             raise Http404("No such rendition")
-        return photo_storage().rendition_response(photo, name)
+        return photo_storage().rendition_response(photo, name, request=request)

@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 # The Celery task's registered name (tasks.py declares it with this name).
 CELERY_TASK = "photos.run_job"
+# The sweep's task, run by Celery beat (webapp/celery.py).
+SWEEP_TASK = "photos.sweep"
 
 
 class InlineRunner:
@@ -43,6 +45,7 @@ class InlineRunner:
     PHOTOS_INLINE_WORKERS=0, in the calling thread (debugging, tests)."""
 
     name = "inline"
+    storage_announces_uploads = False
 
     def __init__(self):
         # (job, record) -> outcome, never raising: job_outcomes.execute, set by apps.ready().
@@ -111,6 +114,7 @@ class CeleryRunner:
     """One task per job on the broker; a worker runs it (tasks.py)."""
 
     name = "celery"
+    storage_announces_uploads = False
 
     def check(self) -> list[checks.CheckMessage]:
         return []
@@ -128,6 +132,9 @@ class LambdaRunner:
     """The photo bucket announces the original again; its notifications start the jobs."""
 
     name = "lambda"
+    # The bucket's notification starts the jobs of every upload; a browser's "complete"
+    # only records it (services.photo_upload_confirm), so nothing runs twice.
+    storage_announces_uploads = True
 
     def check(self) -> list[checks.CheckMessage]:
         # The job functions are started by the photo bucket's notifications alone.
@@ -214,3 +221,74 @@ def wait_idle(timeout: float | None = None) -> bool:
 def use_job_executor(execute: Callable[[str, ObjectCreated], dict]) -> None:
     """Wire the inline runner to the job-side door into the services (apps.ready)."""
     INLINE.execute = execute
+
+
+class PeriodicSweep:
+    """Runs `task` every `interval` seconds on a daemon thread of this process: the inline
+    runner's stand-in for Celery beat and the AWS schedule, so abandoned tickets expire and
+    stuck photos are retried on a laptop without anyone running `manage.py sweep`.
+
+    Started once per process, by the first request the process serves (`start_for_requests`,
+    wired to request_started in apps.ready), never by management commands; tests turn it
+    off with PHOTOS_SWEEP_SECONDS=0 or drive `run_once` themselves."""
+
+    def __init__(self):
+        self.task: Callable[[], object] | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, interval: float) -> bool:
+        """Start the timer unless it runs already; True if this call started it."""
+        with self._lock:
+            if self.running or self.task is None or interval <= 0:
+                return False
+            self._stop.clear()
+            self._thread = threading.Thread(
+                target=self._loop, args=(interval,), name="photo-sweep", daemon=True
+            )
+            self._thread.start()
+            return True
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        self._thread = None
+
+    def run_once(self) -> None:
+        try:
+            self.task()
+        except Exception:
+            # A bad pass (the database away for a moment) must not end the timer.
+            logger.exception("the periodic sweep failed; it runs again next period")
+        finally:
+            connections.close_all()
+
+    def _loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.run_once()
+
+
+SWEEP = PeriodicSweep()
+
+
+def use_sweep(task: Callable[[], object]) -> None:
+    """Wire the periodic sweep to the sweep itself (apps.ready: runners import no services)."""
+    SWEEP.task = task
+
+
+def start_for_requests(sender=None, **kwargs) -> None:
+    """request_started receiver: the process serves pages, so with the inline runner it
+    sweeps on its own timer too (Celery beat and the AWS schedule sweep for the others)."""
+    if SWEEP.running or settings.PHOTOS_JOB_RUNNER != "inline":
+        return
+    if settings.PHOTOS_SWEEP_SECONDS <= 0:
+        return
+    if SWEEP.start(settings.PHOTOS_SWEEP_SECONDS):
+        logger.info("periodic sweep every %s s in this process", settings.PHOTOS_SWEEP_SECONDS)

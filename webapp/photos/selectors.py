@@ -52,6 +52,36 @@ def photo_exists(*, photo_id) -> bool:
     return Photo.objects.filter(pk=photo_id).exists()
 
 
+def photo_list_recent_pending(*, owner, since) -> list:
+    """The owner's photos added since `since` that are still uploading or processing, oldest
+    first (the order the upload page listed them): what a reload of that page shows again."""
+    from .models import PhotoStatus
+
+    return list(
+        Photo.objects.filter(
+            owner=owner,
+            created_at__gte=since,
+            status__in=(PhotoStatus.UPLOADING, PhotoStatus.PROCESSING),
+        )
+        .defer("exif", "metadata", "jobs")
+        .order_by("created_at", "id")
+    )
+
+
+# The gallery shows "Remove N failed photos" on every page view: reading a bounded list of
+# ids off the status index costs less than a COUNT over a large gallery, and past this many
+# the button says "1000+".
+FAILED_COUNT_CAP = 1000
+
+
+def photo_failed_count(*, owner) -> int:
+    """How many of the owner's photos failed, up to FAILED_COUNT_CAP."""
+    from .models import PhotoStatus
+
+    failed = Photo.objects.filter(owner=owner, status=PhotoStatus.FAILED).order_by()
+    return len(failed.values_list("pk", flat=True)[:FAILED_COUNT_CAP])
+
+
 # ---------------------------------------------------------------------------- places, map
 
 

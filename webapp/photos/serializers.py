@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from . import links
+from . import links, upload_state
 from .models import PhotoStatus
 
 
@@ -34,6 +34,8 @@ def photo_to_dict(photo) -> dict:
         "original_url": links.original_url(photo),
         "detail_url": reverse("photos:detail", kwargs={"photo_id": photo.pk}),
         "duplicate_of": str(photo.duplicate_of_id) if photo.duplicate_of_id else None,
+        # Derived (upload_state.py): the transfer stopped; the page offers Retry and Remove.
+        "interrupted": upload_state.is_interrupted(photo),
     }
 
 

@@ -55,15 +55,7 @@ def photo_create(*, owner, filename: str, content_type: str, size) -> Photo:
         raise ValidationError(
             f"not an image type: {content_type or 'unknown'}", code="content_type"
         )
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise ValidationError("size must be a whole number of bytes", code="size")
-    if size < 1:
-        raise ValidationError("empty file", code="empty")
-    limit = settings.PHOTOS_MAX_UPLOAD_BYTES
-    if size > limit:
-        raise ValidationError(
-            f"too large: {human_bytes(size)}, limit {human_bytes(limit)}", code="too_large"
-        )
+    _check_size(size)
     quotas.check_ticket_allowed(owner=owner, size=size)
     photo_id = uuid.uuid4()
     return Photo.objects.create(
@@ -76,9 +68,22 @@ def photo_create(*, owner, filename: str, content_type: str, size) -> Photo:
     )
 
 
+def _check_size(size) -> None:
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise ValidationError("size must be a whole number of bytes", code="size")
+    if size < 1:
+        raise ValidationError("empty file", code="empty")
+    limit = settings.PHOTOS_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"too large: {human_bytes(size)}, limit {human_bytes(limit)}", code="too_large"
+        )
+
+
 @transaction.atomic
-def photo_upload_complete(*, photo: Photo, etag: str, size: int) -> Photo:
-    """The original is in the store: start the jobs once this commits."""
+def photo_upload_complete(*, photo: Photo, etag: str, size: int, dispatch: bool = True) -> Photo:
+    """The original is in the store: start the jobs once this commits (unless `dispatch` is
+    False: the store's own notification starts them, as S3's does for the lambda runner)."""
     runners.check_configured()
     photo = Photo.objects.select_for_update().get(pk=photo.pk)
     if photo.status != PhotoStatus.UPLOADING:
@@ -90,7 +95,8 @@ def photo_upload_complete(*, photo: Photo, etag: str, size: int) -> Photo:
     photo.jobs = {}
     photo.error = ""
     photo.save(update_fields=["status", "source_etag", "uploaded_at", "bytes", "jobs", "error"])
-    _dispatch_on_commit(photo)
+    if dispatch:
+        _dispatch_on_commit(photo)
     return photo
 
 
@@ -318,6 +324,106 @@ def photo_words_update(
     for name, value in changes.items():
         setattr(photo, name, value)
     return photo
+
+
+# --- Uploads that stop: confirm, abandon, restart, clear ---------------------------------
+
+
+def photo_upload_confirm(*, photo: Photo) -> Photo:
+    """The browser says its POST to the ticket's URL succeeded: check the object the store
+    holds (it exists, its size is the one announced and within the limit, its type is the
+    photo's) and record the upload. Idempotent: a photo past uploading is returned as it is.
+
+    The jobs start through the configured runner, unless the store announces uploads itself
+    (the lambda runner: S3 -> SNS starts them), so they are never started twice.
+    Refused, in words, when the object is missing or is not what the ticket allowed; an object
+    that breaks the policy is deleted, and the photo waits for a Retry."""
+    if photo.status != PhotoStatus.UPLOADING:
+        return photo
+    storage = photo_storage()
+    head = storage.head(photo.original_key)  # I/O before any row lock
+    if head is None:
+        raise ValidationError("the file has not arrived: upload it again", code="missing")
+    problem = _object_mismatch(photo, head)
+    if problem:
+        logger.warning("refused the uploaded original of photo %s: %s", photo.pk, problem)
+        storage.delete_photo_files(photo.pk)
+        raise ValidationError(problem, code="mismatch")
+    with transaction.atomic():
+        locked = Photo.objects.select_for_update().get(pk=photo.pk)
+        if locked.status != PhotoStatus.UPLOADING:
+            return locked  # the upload view, the sweep or a job result came first
+        return photo_upload_complete(
+            photo=locked,
+            etag=head.etag or "",
+            size=head.size,
+            dispatch=not runners.runner().storage_announces_uploads,
+        )
+
+
+def _object_mismatch(photo: Photo, head) -> str:
+    limit = settings.PHOTOS_MAX_UPLOAD_BYTES
+    if head.size > limit:
+        return f"too large: {human_bytes(head.size)}, limit {human_bytes(limit)}"
+    if head.size != photo.declared_size:
+        return (
+            f"the file that arrived ({human_bytes(head.size)}) is not the one announced "
+            f"({human_bytes(photo.declared_size)})"
+        )
+    content_type = normalise_content_type(head.content_type, photo.filename)
+    if content_type != photo.content_type:
+        return f"the file arrived as {content_type or 'unknown'}, not {photo.content_type}"
+    return ""
+
+
+@transaction.atomic
+def photo_upload_abandon(*, photo: Photo) -> Photo:
+    """The browser reports that the transfer stopped (page left, connection lost, cancelled):
+    the photo shows as "upload interrupted" at once, with Retry and Remove. Idempotent; a
+    photo past uploading is left alone."""
+    from .upload_state import INTERRUPTED
+
+    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    if photo.status == PhotoStatus.UPLOADING and photo.error != INTERRUPTED:
+        photo.error = INTERRUPTED
+        photo.save(update_fields=["error"])
+    return photo
+
+
+@transaction.atomic
+def photo_upload_restart(*, photo: Photo, filename: str, content_type: str, size) -> Photo:
+    """Retry of an interrupted upload: the same photo (id, key, place in nobody's gallery
+    but the owner's) waits for the file again, under a fresh ticket the caller issues.
+    The file picked must be of the photo's type (the key and the ticket pin it)."""
+    photo = Photo.objects.select_for_update().get(pk=photo.pk)
+    if photo.status != PhotoStatus.UPLOADING:
+        raise ValidationError("this photo was already uploaded", code="state")
+    content_type = normalise_content_type(content_type, display_filename(filename))
+    if content_type != photo.content_type:
+        raise ValidationError(
+            f"pick the same file again: {photo.filename} ({photo.content_type}), "
+            f"not {content_type or 'an unknown type'}",
+            code="content_type",
+        )
+    _check_size(size)
+    photo.declared_size = size
+    photo.error = ""
+    # created_at is when the current ticket was issued (upload_state.py): the fresh ticket
+    # restarts the clock that decides "interrupted" and the sweep's clean-up.
+    photo.created_at = timezone.now()
+    photo.save(update_fields=["declared_size", "error", "created_at"])
+    return photo
+
+
+@transaction.atomic
+def photo_delete_failed(*, owner) -> int:
+    """Remove every failed photo of `owner` with its files; how many went."""
+    failed = Photo.objects.filter(owner=owner, status=PhotoStatus.FAILED)
+    photo_ids = list(failed.values_list("pk", flat=True))
+    Photo.objects.filter(pk__in=photo_ids).delete()
+    for photo_id in photo_ids:
+        transaction.on_commit(lambda photo_id=photo_id: _delete_files(photo_id), robust=True)
+    return len(photo_ids)
 
 
 # --- Many photos at once (the gallery's selection) ---------------------------------------

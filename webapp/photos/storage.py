@@ -20,6 +20,8 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 from jobs.formats import TYPES_BY_EXTENSION
 from jobs.storage import LocalStore, S3Store
@@ -92,10 +94,27 @@ class LocalPhotoStorage:
         response["Cache-Control"] = "private, no-cache"
         return response
 
-    def rendition_response(self, photo, name: str):
-        response = FileResponse(
-            self._open(photo.renditions[name]["key"]), content_type="image/webp"
-        )
+    def rendition_response(self, photo, name: str, *, request=None):
+        # A validator from the file's stat (no read): a revalidating browser (a reload, a
+        # cache past its max-age) gets a 304 and keeps its copy instead of the whole file.
+        path = self.path(photo.renditions[name]["key"])
+        try:
+            stat = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            raise Http404("No such file") from None
+        etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+        last_modified = stat.st_mtime
+        response = None
+        if request is not None:
+            response = get_conditional_response(
+                request, etag=etag, last_modified=int(last_modified)
+            )
+        if response is None:
+            response = FileResponse(
+                self._open(photo.renditions[name]["key"]), content_type="image/webp"
+            )
+            response["Last-Modified"] = http_date(last_modified)
+        response["ETag"] = etag
         response["Cache-Control"] = RENDITION_CACHE_CONTROL
         return response
 
@@ -177,7 +196,16 @@ class S3PhotoStorage:
     def rendition_urls(self, photo, *, names=None) -> dict[str, str]:
         from .aws import s3_links
 
-        return s3_links.rendition_urls(photo, names=names, client=self.client, bucket=self.bucket)
+        # Windowed and versioned (s3_links.py): the same URL for a while, a new one after a
+        # reprocess, so the browser's cache serves a gallery seen before.
+        return s3_links.rendition_urls(
+            photo,
+            names=names,
+            version=_version(photo),
+            cache_control=RENDITION_CACHE_CONTROL,
+            client=self.client,
+            bucket=self.bucket,
+        )
 
     def original_url(self, photo) -> str:
         from .aws import s3_links
@@ -189,7 +217,7 @@ class S3PhotoStorage:
     def original_response(self, photo):
         return HttpResponseRedirect(self.original_url(photo))
 
-    def rendition_response(self, photo, name: str):
+    def rendition_response(self, photo, name: str, *, request=None):
         return HttpResponseRedirect(self.rendition_urls(photo)[name])
 
     def head(self, key: str) -> ObjectHead | None:
@@ -242,5 +270,6 @@ def _rendition_pattern(script_prefix: str, urlconf) -> str:
 
 
 def _version(photo) -> str:
-    stamp = photo.processed_at.strftime("%Y%m%d%H%M%S") if photo.processed_at else "0"
-    return f"{photo.source_etag[:8]}{stamp}"
+    # Seconds since the epoch, not strftime: computed for every card of a gallery page.
+    stamp = int(photo.processed_at.timestamp()) if photo.processed_at else 0
+    return f"{photo.source_etag[:8]}{stamp:x}"

@@ -23,7 +23,8 @@ from webapp.celery import app
 from webapp.logging import log_context
 
 from . import job_outcomes
-from .runners import CELERY_TASK
+from .aws import sweep as sweep_module
+from .runners import CELERY_TASK, SWEEP_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,13 @@ def _arguments(args, kwargs) -> tuple[ObjectCreated, str]:
     record = kwargs.get("record", args[0] if args else {})
     job = kwargs.get("job", args[1] if len(args) > 1 else "")
     return ObjectCreated(**record), job
+
+
+@app.task(name=SWEEP_TASK, ignore_result=True, acks_late=False)
+def sweep() -> dict:
+    """Celery beat's periodic sweep (webapp/celery.py beat_schedule): abandoned tickets
+    expire and stuck photos are retried with the Celery runner too, without cron."""
+    return sweep_module.handler({})
 
 
 def _count_delivery(request) -> int:

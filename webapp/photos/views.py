@@ -2,6 +2,7 @@
 services; everything the browser does after the page loads goes through the JSON API."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
 from jobs import formats
@@ -18,6 +20,7 @@ from . import filters, links, selectors, services, timeline
 from .forms import PhotoWordsForm
 from .models import PhotoStatus
 from .pagination import Cursor, CursorTooLong, keyset_page, month_start, undated_start
+from .templatetags.photo_cards import CARD_FIELDS
 
 PENDING = (PhotoStatus.UPLOADING, PhotoStatus.PROCESSING)
 ORDERS = {"created": "Date added", "taken": "Date taken", "taken_asc": "Oldest first"}
@@ -91,7 +94,8 @@ class GalleryView(LoginRequiredMixin, TemplateView):
         after = None if before else _cursor(self.request.GET.get("after"))
         if order in TIMELINE_ORDERS and not (before or after):
             after = _month_cursor(self.request.GET.get("month"), order)
-        page = keyset_page(found.photos, order=order, after=after, before=before)
+        # The page's rows carry only the columns the cards read (photo_cards.CARD_FIELDS).
+        page = keyset_page(found.photos.only(*CARD_FIELDS), order=order, after=after, before=before)
         is_timeline = order in TIMELINE_ORDERS
         months = selectors.month_counts(photos=found.photos) if is_timeline else []
         return super().get_context_data(
@@ -105,6 +109,7 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             paged=bool(before or after),
             place=found.photo_filter.place,
             has_pending=any(photo.status in PENDING for photo in page.photos),
+            failed_count=selectors.photo_failed_count(owner=self.request.user),
             api_config=_api_config(),
             photo_filter=found.photo_filter,
             browse_qs=found.query_string,
@@ -145,8 +150,13 @@ class UploadView(LoginRequiredMixin, TemplateView):
     template_name = "photos/upload.html"
 
     def get_context_data(self, **kwargs):
+        since = timezone.now() - timedelta(minutes=settings.PHOTOS_RECENT_UPLOAD_MINUTES)
         return super().get_context_data(
-            api_config=_api_config(), max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES, **kwargs
+            api_config=_api_config(),
+            max_bytes=settings.PHOTOS_MAX_UPLOAD_BYTES,
+            # A reload (or a new tab) shows again what this user's uploads are still doing.
+            pending=selectors.photo_list_recent_pending(owner=self.request.user, since=since),
+            **kwargs,
         )
 
 

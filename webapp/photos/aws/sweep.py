@@ -8,7 +8,10 @@ Runs every few minutes as a Zappa schedule event of the web function (and as
   with a reason the owner can read and an admin can reprocess;
 - uploading for that long although the original is in the store (in S3 mode the web app
   learns of an upload from the first result; if none came, no job ran): started;
-- uploading for longer than PHOTOS_ABANDONED_HOURS with no original: the row is removed.
+- uploading with no original once its ticket has expired (upload_state.py: the ticket's
+  lifetime plus a minute): the row is removed, since no upload can land any more; unless
+  the browser reported the transfer interrupted, in which case the owner sees "upload
+  interrupted" with Retry and Remove, and the row goes after PHOTOS_ABANDONED_HOURS.
 
 The sweep keeps its own count in `photo.jobs["sweep"]`, beside the job outcomes, so it never
 re-dispatches a photo it already re-dispatched within the limit.
@@ -29,6 +32,7 @@ from django.db import close_old_connections as _close_old_connections
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .. import upload_state
 from ..models import Photo, PhotoStatus
 from ..services import photo_delete, photo_reprocess, photo_upload_complete
 
@@ -97,8 +101,11 @@ def sweep(*, now=None, head=None, deadline: float | None = None, batch: int | No
         except Exception:
             logger.exception("sweep could not handle photo %s", photo.pk)
 
+    # Every ticket that can no longer be used: its original is either in the store (start
+    # it) or will never arrive.
+    ticket_expired = upload_state.expired_before(now)
     uploading = Photo.objects.filter(
-        status=PhotoStatus.UPLOADING, created_at__lte=now - stuck_after
+        status=PhotoStatus.UPLOADING, created_at__lte=max(ticket_expired, now - stuck_after)
     ).order_by("created_at", "pk")
     for acted, photo in enumerate(uploading.iterator(chunk_size=batch)):
         # Every one costs a HEAD (or a hash of a local file): each counts.
@@ -110,7 +117,7 @@ def sweep(*, now=None, head=None, deadline: float | None = None, batch: int | No
                 etag, size = found
                 photo_upload_complete(photo=photo, etag=etag, size=size)
                 report["started"] += 1
-            elif photo.created_at <= now - abandoned_after:
+            elif _abandoned(photo, now=now, ticket_expired=ticket_expired, after=abandoned_after):
                 photo_delete(photo=photo)
                 report["removed"] += 1
         except Exception:
@@ -118,6 +125,13 @@ def sweep(*, now=None, head=None, deadline: float | None = None, batch: int | No
 
     logger.info("sweep: %s", report)
     return report
+
+
+def _abandoned(photo: Photo, *, now, ticket_expired, after: timedelta) -> bool:
+    if photo.error == upload_state.INTERRUPTED:
+        # The owner was told and offered Retry: theirs to decide, for a while.
+        return photo.created_at <= now - after
+    return photo.created_at <= ticket_expired
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Re-dispatch photos stuck in processing; remove uploads abandoned for a day."
+    help = "Re-dispatch photos stuck in processing; remove uploads whose ticket expired unused."
 
     def handle(self, *args, **options):
         from webapp.photos.aws.sweep import sweep

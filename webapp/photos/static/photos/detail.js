@@ -1,10 +1,13 @@
 // The photo page: reloads itself once a pending photo settles (the server draws the
 // metadata), and deletes through the API after a confirmation dialog.
 import { announce, config, PhotoWatcher, photoUrl, requestJson, SETTLED } from "./api.js";
+import { retryUpload } from "./upload-transfer.js";
 
 const page = document.querySelector(".photo-page");
 
-if (page && !SETTLED.has(page.dataset.status)) {
+const interrupted = document.querySelector("#photo-state[data-interrupted]");
+
+if (page && !SETTLED.has(page.dataset.status) && !interrupted) {
   const watcher = new PhotoWatcher((photo) => {
     if (SETTLED.has(photo.status)) {
       announce(photo.status === "ready" ? "The photo is ready" : "The photo failed");
@@ -91,6 +94,32 @@ if (page && wordsForm) {
     } finally {
       status.hidden = false;
       button.disabled = false;
+    }
+  });
+}
+
+// An interrupted upload: the file picked again goes to this same photo, then the page
+// shows it processing (and updates by itself from there).
+const retryInput = document.getElementById("retry-input");
+
+if (page && retryInput) {
+  const status = document.getElementById("retry-status");
+  retryInput.addEventListener("change", async () => {
+    const file = retryInput.files[0];
+    retryInput.value = "";
+    if (!file) return;
+    retryInput.disabled = true;
+    status.hidden = false;
+    status.textContent = "Uploading… 0%";
+    try {
+      await retryUpload(page.dataset.photoId, file, (loaded, total) => {
+        status.textContent = `Uploading… ${Math.floor((loaded / total) * 100)}%`;
+      });
+      announce("Uploaded; processing");
+      window.location.reload();
+    } catch (error) {
+      status.textContent = `Retry failed: ${error.message}`;
+      retryInput.disabled = false;
     }
   });
 }

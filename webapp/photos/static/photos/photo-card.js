@@ -1,5 +1,5 @@
 // A gallery card drawn from the API's photo JSON; the same markup as
-// templates/photos/_photo_card.html, so a card can be swapped in when its photo settles.
+// templatetags/photo_cards.py, so a card can be swapped in when its photo settles.
 
 export const THUMB_SIZES = "(min-width: 1240px) 236px, (min-width: 720px) 30vw, 47vw";
 
@@ -56,6 +56,8 @@ export function cardFor(photo) {
     frame.append(img);
   } else if (photo.status === "failed") {
     frame.append(el("span", "photo-card__state photo-card__state--failed", "Failed"));
+  } else if (photo.status === "uploading" && photo.interrupted) {
+    frame.append(el("span", "photo-card__state photo-card__state--interrupted", "Upload interrupted"));
   } else {
     const state = el("span", "photo-card__state");
     const spinner = el("span", "spinner");
@@ -82,8 +84,27 @@ export function cardFor(photo) {
   li.append(link, select);
   if (photo.status === "failed") {
     li.append(el("p", "photo-card__error", photo.error || "Processing failed"));
+  } else if (photo.status === "uploading" && photo.interrupted) {
+    li.append(interruptedActions(photo));
   } else if (photo.duplicate_of) {
     li.append(el("p", "photo-card__note", "Duplicate"));
   }
   return li;
+}
+
+/** Retry (pick the file again) and Remove, as in photo_cards.py; gallery.js handles them. */
+function interruptedActions(photo) {
+  const actions = el("div", "photo-card__actions");
+  actions.dataset.interrupted = "";
+  const label = el("label", "button button--small", "Retry");
+  const input = el("input", "visually-hidden photo-card__retry");
+  input.type = "file";
+  input.accept = "image/*,.heic,.heif,.avif";
+  input.setAttribute("aria-label", `Retry ${photo.name}: pick the file again`);
+  label.append(input);
+  const remove = el("button", "button button--small photo-card__remove", "Remove");
+  remove.type = "button";
+  remove.setAttribute("aria-label", `Remove ${photo.name}`);
+  actions.append(label, remove);
+  return actions;
 }

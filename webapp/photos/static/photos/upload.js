@@ -5,26 +5,24 @@ import {
   announce,
   ApiError,
   config,
-  csrfToken,
   humanBytes,
   PhotoWatcher,
   photoUrl,
-  reasonFrom,
   requestJson,
 } from "./api.js";
 import { renditionImg } from "./photo-card.js";
+import {
+  abandonUpload,
+  completeUpload,
+  contentTypeOf,
+  removePhoto,
+  retryUpload,
+  sendFile,
+} from "./upload-transfer.js";
+
+export { contentTypeOf };
 
 const PARALLEL = 3;
-
-// Browsers often leave File.type empty for HEIC/HEIF/AVIF: the extension says what it is.
-// The table is the server's own (jobs/formats.py), handed over in the page's config.
-const TYPES_BY_EXTENSION = config.typesByExtension || {};
-
-export function contentTypeOf(file) {
-  if (file.type) return file.type;
-  const extension = file.name.includes(".") ? file.name.split(".").pop().toLowerCase() : "";
-  return TYPES_BY_EXTENSION[extension] || "application/octet-stream";
-}
 
 const dropzone = document.getElementById("dropzone");
 const input = document.getElementById("file-input");
@@ -120,53 +118,6 @@ function requestTicket(item) {
   });
 }
 
-function reasonFromUploadResponse(xhr) {
-  const text = xhr.responseText || "";
-  try {
-    return reasonFrom(xhr.status, JSON.parse(text));
-  } catch {
-    // S3 answers a refused POST in XML: <Error><Code>..</Code><Message>..</Message></Error>
-    const message = text.match(/<Message>([^<]*)<\/Message>/);
-    return message ? message[1] : reasonFrom(xhr.status);
-  }
-}
-
-function send(item) {
-  const { url, fields } = item.ticket;
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields || {})) form.append(name, value);
-  form.append("file", item.file); // last, as S3 requires
-  return new Promise((resolve, reject) => {
-    // fetch() cannot report upload progress; XMLHttpRequest can.
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", url);
-    xhr.setRequestHeader("Accept", "application/json");
-    if (new URL(url, window.location.href).origin === window.location.origin) {
-      // Our own upload endpoint is CSRF-protected; a presigned S3 POST must not get the header.
-      xhr.setRequestHeader("X-CSRFToken", csrfToken());
-      xhr.withCredentials = true;
-    }
-    xhr.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) item.setProgress(event.loaded, event.total);
-    });
-    xhr.addEventListener("load", () => {
-      if (xhr.status >= 200 && xhr.status < 300) return resolve();
-      const status = xhr.status;
-      reject(
-        new ApiError(reasonFromUploadResponse(xhr), {
-          status,
-          retryable: status === 403 || status === 408 || status === 429 || status >= 500,
-        }),
-      );
-    });
-    xhr.addEventListener("error", () =>
-      reject(new ApiError(reasonFrom(0), { retryable: true })),
-    );
-    xhr.addEventListener("abort", () => reject(new ApiError("upload cancelled", { retryable: true })));
-    xhr.send(form);
-  });
-}
-
 async function run(item) {
   if (config.maxBytes && item.file.size > config.maxBytes) {
     // A courtesy: the server would refuse the ticket with the same words.
@@ -180,10 +131,13 @@ async function run(item) {
       item.photoId = item.ticket.photo_id;
     }
     item.setState("uploading", "Uploading… 0%");
-    await send(item);
+    await sendFile(item.ticket, item.file, (loaded, total) => item.setProgress(loaded, total));
     item.progress.value = 100;
+    // The server checks what arrived and starts the jobs (in S3 mode nothing else tells it).
+    const photo = await completeUpload(item.photoId);
     item.setState("processing", "Processing…");
     watcher.add(item.photoId, "processing");
+    item.showPhoto(photo);
   } catch (error) {
     const status = error instanceof ApiError ? error.status : 0;
     if (status === 403 && item.photoId) {
@@ -193,6 +147,9 @@ async function run(item) {
       item.ticket = null;
       item.photoId = null;
       requestJson(photoUrl(stale), { method: "DELETE" }).catch(() => {});
+    } else if (item.photoId && item.state === "uploading") {
+      // The transfer stopped: say so, so the gallery shows "upload interrupted" at once.
+      abandonUpload(item.photoId);
     }
     item.fail(error.message || "upload failed", { retryable: Boolean(error.retryable) });
   }
@@ -223,6 +180,7 @@ function renderSummary() {
   if (counts.uploading) parts.push(`${counts.uploading} uploading`);
   if (counts.queued) parts.push(`${counts.queued} waiting`);
   if (counts.failed) parts.push(`${counts.failed} failed`);
+  if (counts.interrupted) parts.push(`${counts.interrupted} interrupted`);
   summary.textContent = `${items.length} ${items.length === 1 ? "file" : "files"}: ${parts.join(", ")}`;
 }
 
@@ -268,6 +226,125 @@ window.addEventListener("drop", (event) => {
   dropzone.classList.remove("is-dragging");
   addFiles(event.dataTransfer.files);
 });
+
+// --- Leaving while files are in flight -----------------------------------------------
+
+const inFlight = () =>
+  items.filter((item) => item.state === "uploading" || item.state === "queued").length;
+let leaveConfirmed = false;
+
+window.addEventListener("beforeunload", (event) => {
+  if (leaveConfirmed || !inFlight()) return;
+  event.preventDefault();
+  event.returnValue = ""; // older browsers need it to ask
+});
+
+// The page's own link asks in words (a beforeunload prompt cannot say how many).
+const toGallery = document.getElementById("to-gallery");
+toGallery?.addEventListener("click", (event) => {
+  const count = inFlight();
+  if (!count) return;
+  const files = `${count} ${count === 1 ? "file is" : "files are"}`;
+  if (window.confirm(`${files} still uploading. Leave and stop ${count === 1 ? "it" : "them"}?`)) {
+    leaveConfirmed = true;
+  } else {
+    event.preventDefault();
+  }
+});
+
+// Gone for good (or into the back/forward cache, which keeps no XHR): the transfers under
+// way will not finish, so their photos show "upload interrupted" rather than spin.
+window.addEventListener("pagehide", () => {
+  for (const item of items) {
+    if (item.state === "uploading" && item.photoId) abandonUpload(item.photoId, { beacon: true });
+  }
+});
+
+// --- This session's photos after a reload ------------------------------------------------
+
+class RestoredUpload {
+  constructor(node) {
+    this.node = node;
+    this.photoId = node.dataset.photoId;
+    this.state = node.dataset.state;
+    this.filename = node.dataset.filename;
+    this.status = node.querySelector(".upload__status");
+    this.name = node.querySelector(".upload__name");
+    this.thumb = node.querySelector(".upload__thumb");
+    this.actions = node.querySelector(".upload__interrupted");
+    this.fileInput = node.querySelector(".upload__repick");
+    this.fileInput?.addEventListener("change", () => {
+      const file = this.fileInput.files[0];
+      this.fileInput.value = "";
+      if (file) this.retry(file);
+    });
+    node.querySelector(".upload__remove")?.addEventListener("click", () => this.remove());
+  }
+
+  setState(state, text) {
+    this.state = state;
+    this.node.dataset.state = state;
+    this.status.textContent = text;
+    if (this.actions) this.actions.hidden = state !== "interrupted";
+    renderSummary();
+  }
+
+  async retry(file) {
+    this.setState("uploading", "Uploading… 0%");
+    try {
+      const photo = await retryUpload(this.photoId, file, (loaded, total) => {
+        this.status.textContent = `Uploading… ${Math.floor((loaded / total) * 100)}%`;
+      });
+      this.showPhoto(photo);
+      watcher.add(this.photoId, photo.status);
+    } catch (error) {
+      this.setState("interrupted", `Upload interrupted: ${error.message}`);
+    }
+  }
+
+  async remove() {
+    try {
+      await removePhoto(this.photoId);
+      items.splice(items.indexOf(this), 1);
+      this.node.remove();
+      renderSummary();
+      announce(`${this.filename} removed`);
+    } catch (error) {
+      this.status.textContent = `Could not remove: ${error.message}`;
+    }
+  }
+
+  showPhoto(photo) {
+    if (photo.status === "uploading" && photo.interrupted) {
+      if (this.state !== "interrupted") this.setState("interrupted", "Upload interrupted");
+      watcher.forget(this.photoId);
+      return;
+    }
+    if (photo.status === "ready") {
+      const img = renditionImg(photo, ["thumb"], "64px", "upload__img");
+      if (img) {
+        img.alt = "";
+        this.thumb.replaceChildren(img);
+      }
+      const link = document.createElement("a");
+      link.href = photo.detail_url;
+      link.textContent = this.filename;
+      this.name.replaceChildren(link);
+      this.setState("ready", "Ready");
+    } else if (photo.status === "failed") {
+      this.setState("failed", `Failed: ${photo.error || "processing failed"}`);
+    } else if (photo.status !== this.state) {
+      this.setState(photo.status, photo.status === "processing" ? "Processing…" : "Uploading…");
+    }
+  }
+}
+
+for (const node of list.querySelectorAll(".upload[data-photo-id]")) {
+  const item = new RestoredUpload(node);
+  items.push(item);
+  if (item.state !== "interrupted") watcher.add(item.photoId, item.state);
+}
+if (items.length) renderSummary();
 
 // Files picked while this script was still loading (or restored by the browser on "back").
 if (input.files.length) {
