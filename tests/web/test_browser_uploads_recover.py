@@ -7,7 +7,6 @@ action after a confirmation."""
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -19,20 +18,8 @@ expect = playwright_sync.expect
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 WAIT = 30_000
 UPLOAD_TARGET = re.compile(r"/api/uploads/[0-9a-f-]+/file$")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _signed_in_page(browser, base, errors):
