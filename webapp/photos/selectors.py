@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import CharField, Count, F, Func
+from django.db.models import CharField, Count, F, Func, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -125,21 +125,29 @@ _HEAVY = ("exif", "metadata", "jobs")
 
 
 def filter_choices(*, owner) -> dict:
-    """The values the filter form offers, from the owner's own photos, in one query: the
-    distinct (make, model, lens, format) combinations, which are few however many photos
-    share them."""
+    """The values the filter form offers, from the owner's own photos (gallery_facets)."""
+    return gallery_facets(owner=owner)[0]
+
+
+def gallery_facets(*, owner) -> tuple[dict, int]:
+    """The filter form's choices and how many photos failed (photo_failed_count's figure),
+    in one query: the (make, model, lens, format) groups, which are few however many photos
+    share them, each with its count of failed photos. The gallery shows both on every page
+    view, and the scan that finds the distinct values reads every status anyway: a second
+    query cost the page more than the count does here."""
     rows = list(
         Photo.objects.filter(owner=owner)
         .order_by()
         .values_list("camera_make", "camera_model", "lens", "format")
-        .distinct()
+        .annotate(failed=Count("pk", filter=Q(status=PhotoStatus.FAILED)))
     )
-    lenses = {lens for _, _, lens, _ in rows if lens and not says_nothing(lens, lens=True)}
-    return {
-        "cameras": camera_names({(make, model) for make, model, _, _ in rows if make or model}),
+    lenses = {lens for _, _, lens, _, _ in rows if lens and not says_nothing(lens, lens=True)}
+    choices = {
+        "cameras": camera_names({(make, model) for make, model, _, _, _ in rows if make or model}),
         "lenses": sorted(lenses, key=str.lower),
-        "formats": sorted({fmt for _, _, _, fmt in rows if fmt}),
+        "formats": sorted({fmt for _, _, _, fmt, _ in rows if fmt}),
     }
+    return choices, min(sum(failed for *_, failed in rows), FAILED_COUNT_CAP)
 
 
 def photo_browse(*, owner, photo_filter: PhotoFilter | None = None, cameras=None):

@@ -98,6 +98,7 @@ class GalleryView(LoginRequiredMixin, TemplateView):
         page = keyset_page(found.photos.only(*CARD_FIELDS), order=order, after=after, before=before)
         is_timeline = order in TIMELINE_ORDERS
         months = selectors.month_counts(photos=found.photos) if is_timeline else []
+        choices, failed_count = selectors.gallery_facets(owner=owner)
         return super().get_context_data(
             page=page,
             photos=page.photos,
@@ -109,11 +110,11 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             paged=bool(before or after),
             place=found.photo_filter.place,
             has_pending=any(photo.status in PENDING for photo in page.photos),
-            failed_count=selectors.photo_failed_count(owner=self.request.user),
+            failed_count=failed_count,
             api_config=_api_config(),
             photo_filter=found.photo_filter,
             browse_qs=found.query_string,
-            choices=selectors.filter_choices(owner=owner),
+            choices=choices,
             gps_choices=filters.GPS_CHOICES,
             is_timeline=is_timeline,
             days=timeline.days(page.photos) if is_timeline else [],
