@@ -303,7 +303,8 @@ def test_the_schedule_and_the_rest_api(rehearsal):
 
     rules = {r["Name"]: r for r in events.list_rules(NamePrefix="darkroom-web")["Rules"]}
     sweep = rules["darkroom-web-webapp.photos.aws.sweep.handler"]
-    assert sweep["ScheduleExpression"] == "rate(15 minutes)"
+    [schedule] = [e for e in rehearsal.settings()["web"]["events"] if "expression" in e]
+    assert sweep["ScheduleExpression"] == schedule["expression"] == "rate(5 minutes)"
     assert sweep["State"] == "ENABLED"
     [target] = events.list_targets_by_rule(Rule=sweep["Name"])["Targets"]
     assert target["Arn"] == function_arn("web")
