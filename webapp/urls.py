@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/", include("webapp.accounts.urls")),
     path("api/", include("webapp.photos.api_urls")),
     path("media/", include("webapp.photos.media_urls")),
-    path("s/", include("webapp.photos.shared_urls")),
+    path("s/", include("webapp.photos.share_urls")),
     path("", include("webapp.photos.album_urls")),
     path("", include("webapp.photos.urls")),
 ]

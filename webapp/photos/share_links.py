@@ -18,7 +18,7 @@ NEW_LINK_SESSION_KEY = "photos:new_share_url"
 
 def share_url(request, token: str) -> str:
     """The link to send: absolute, since it leaves the site."""
-    return request.build_absolute_uri(reverse("shared:page", kwargs={"token": token}))
+    return request.build_absolute_uri(reverse("sharing:page", kwargs={"token": token}))
 
 
 def rendition_urls(token: str, photo) -> dict[str, str]:
@@ -27,7 +27,7 @@ def rendition_urls(token: str, photo) -> dict[str, str]:
     version = photo.processed_at.strftime("%Y%m%d%H%M%S") if photo.processed_at else "0"
     return {
         name: reverse(
-            "shared:rendition", kwargs={"token": token, "photo_id": photo.pk, "name": name}
+            "sharing:rendition", kwargs={"token": token, "photo_id": photo.pk, "name": name}
         )
         + f"?v={version}"
         for name in photo.renditions
@@ -37,4 +37,4 @@ def rendition_urls(token: str, photo) -> dict[str, str]:
 def original_url(token: str, photo) -> str:
     if photo_storage().presigns_links:
         return links.original_url(photo)
-    return reverse("shared:original", kwargs={"token": token, "photo_id": photo.pk})
+    return reverse("sharing:original", kwargs={"token": token, "photo_id": photo.pk})

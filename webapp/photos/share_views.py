@@ -18,7 +18,7 @@ from .storage import photo_storage
 
 PAGE_CACHE_CONTROL = "private, no-cache"  # a revoked link must stop working at once
 FILE_CACHE_CONTROL = "private, max-age=300"  # short: the link may be revoked
-GONE_TEMPLATE = "shared/gone.html"
+GONE_TEMPLATE = "sharing/gone.html"
 
 
 class SharedView(View):
@@ -30,13 +30,13 @@ class SharedView(View):
         # Counted before the token is looked up: guessing tokens is what this stops.
         if is_ratelimited(
             request,
-            group=f"shared:{self.rate_setting}",
+            group=f"sharing:{self.rate_setting}",
             key="ip",
             rate=getattr(settings, self.rate_setting),
             method=ALL,
             increment=True,
         ):
-            response = TemplateResponse(request, "shared/limited.html", status=429)
+            response = TemplateResponse(request, "sharing/limited.html", status=429)
             response["Retry-After"] = str(_window_seconds(getattr(settings, self.rate_setting)))
         else:
             try:
@@ -85,14 +85,14 @@ class SharedPageView(SharedView):
         if link.photo_id:
             photo = share_selectors.shared_photo(link=link, photo_id=link.photo_id)
             return TemplateResponse(
-                request, "shared/photo.html", {**context, **self.photo_context(photo)}
+                request, "sharing/photo.html", {**context, **self.photo_context(photo)}
             )
         photos = album_selectors.album_ready_photos(album=link.album).defer(
             "exif", "metadata", "jobs"
         )
         cards = [(photo, self.image(photo, "thumb medium")) for photo in photos]
         return TemplateResponse(
-            request, "shared/album.html", {**context, "album": link.album, "cards": cards}
+            request, "sharing/album.html", {**context, "album": link.album, "cards": cards}
         )
 
 
@@ -105,7 +105,7 @@ class SharedAlbumPhotoView(SharedView):
         photo = share_selectors.shared_photo(link=self.link, photo_id=photo_id)
         context = {"link": self.link, "token": token, "album": self.link.album}
         return TemplateResponse(
-            request, "shared/photo.html", {**context, **self.photo_context(photo)}
+            request, "sharing/photo.html", {**context, **self.photo_context(photo)}
         )
 
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import share_views
 
-app_name = "shared"
+app_name = "sharing"
 
 # token_urlsafe's alphabet is the slug converter's: letters, digits, "-" and "_".
 urlpatterns = [
