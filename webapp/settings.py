@@ -6,6 +6,7 @@ DJANGO_DEBUG asks for it; with DEBUG off the site refuses to start without a rea
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -158,6 +159,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _storage_origins() -> list[str]:
     """Where the browser fetches photos from and posts originals to in S3 mode: the photo
     bucket's own hosts (presigned GETs and the presigned POST), or the emulator's endpoint."""
@@ -165,10 +171,7 @@ def _storage_origins() -> list[str]:
         return []
     endpoint = env.str("AWS_ENDPOINT_URL_S3", default="") or env.str("AWS_ENDPOINT_URL", default="")
     if endpoint:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(endpoint)
-        return [f"{parts.scheme}://{parts.netloc}"]
+        return [_origin(endpoint)]
     bucket = env.str("PHOTOS_BUCKET", default="")
     region = env.str("AWS_REGION", default="") or env.str("AWS_DEFAULT_REGION", default="")
     hosts = [f"https://{bucket}.s3.amazonaws.com"]
@@ -184,22 +187,16 @@ PHOTOS_MAP_TILE_URL = env.str(
 )
 
 
-def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 # No inline script or style anywhere: page data travels in json_script blocks (data, never
 # run) and data attributes; placeholders are data: URLs painted by app.js through the CSSOM.
+_STORAGE_ORIGINS = _storage_origins()
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_storage_origins(), _origin(PHOTOS_MAP_TILE_URL)],
-        "connect-src": ["'self'", *_storage_origins()],
+        "img-src": ["'self'", "data:", *_STORAGE_ORIGINS, _origin(PHOTOS_MAP_TILE_URL)],
+        "connect-src": ["'self'", *_STORAGE_ORIGINS],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],

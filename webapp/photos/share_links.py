@@ -9,7 +9,7 @@ photo's membership on every request, since the owner's media views need a login.
 from django.urls import reverse
 
 from . import links
-from .storage import photo_storage
+from .storage import photo_storage, rendition_version
 
 # A new link's URL, kept in the session from the form's POST to the next page: the token is
 # not stored anywhere else, so it is shown to the owner once.
@@ -24,7 +24,7 @@ def share_url(request, token: str) -> str:
 def rendition_urls(token: str, photo) -> dict[str, str]:
     if photo_storage().presigns_links:
         return links.rendition_urls(photo)
-    version = photo.processed_at.strftime("%Y%m%d%H%M%S") if photo.processed_at else "0"
+    version = rendition_version(photo)
     return {
         name: reverse(
             "sharing:rendition", kwargs={"token": token, "photo_id": photo.pk, "name": name}

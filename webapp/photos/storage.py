@@ -70,7 +70,7 @@ class LocalPhotoStorage:
     def rendition_urls(self, photo, *, names=None) -> dict[str, str]:
         # The renditions keep their key when a photo is reprocessed and are cached for a
         # year: the version in the query string is what makes a new rendition a new URL.
-        version = _version(photo)
+        version = rendition_version(photo)
         pattern = _rendition_pattern(get_script_prefix(), get_urlconf())
         photo_id = str(photo.pk)
         return {
@@ -201,7 +201,7 @@ class S3PhotoStorage:
         return s3_links.rendition_urls(
             photo,
             names=names,
-            version=_version(photo),
+            version=rendition_version(photo),
             cache_control=RENDITION_CACHE_CONTROL,
             client=self.client,
             bucket=self.bucket,
@@ -269,7 +269,7 @@ def _rendition_pattern(script_prefix: str, urlconf) -> str:
     return reverse("media:rendition", kwargs={"photo_id": _ANY_ID, "name": _ANY_NAME})
 
 
-def _version(photo) -> str:
+def rendition_version(photo) -> str:
     # Seconds since the epoch, not strftime: computed for every card of a gallery page.
     stamp = int(photo.processed_at.timestamp()) if photo.processed_at else 0
     return f"{photo.source_etag[:8]}{stamp:x}"
