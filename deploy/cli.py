@@ -175,24 +175,26 @@ def run_teardown(args) -> int:
 
 
 def run_policies(args) -> int:
-    from .policies import deployer_policy, function_policies, trust_policy
+    from .policies import deployer_policy, function_policies, trust_policies
     from .resources import Names
 
     names = Names(prefix=args.prefix, account=args.account, region=args.region)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for path, document in policy_files(names, function_policies, trust_policy, deployer_policy):
+    for path, document in policy_files(names, function_policies, trust_policies, deployer_policy):
         (out / path).write_text(json.dumps(document, indent=2) + "\n")
         print(out / path)
     return 0
 
 
-def policy_files(names, function_policies, trust_policy, deployer_policy):
+def policy_files(names, function_policies, trust_policies, deployer_policy):
     """(file name, document) of every policy, as generated for `names`: the web role as in
     production, in the VPC and sending mail."""
     documents = function_policies(names, in_vpc=True, mail_from="photos@example.com")
     yield from ((f"{stage}-function.json", doc) for stage, doc in documents.items())
-    yield "function-trust.json", trust_policy(names.account)
+    trusts = trust_policies(names.account)
+    yield "function-trust.json", trusts["thumbnails"]  # the jobs'
+    yield "web-function-trust.json", trusts["web"]
     yield "deployer.json", deployer_policy(names)
 
 

@@ -28,19 +28,37 @@ STREAM_READ_ACTIONS = [
 ]
 
 
-def trust_policy(account: str) -> dict:
+def trust_policy(account: str, *, api_gateway: bool = False) -> dict:
     """Lambda alone may take the role, and only on behalf of this account (the
-    confused-deputy guard)."""
-    return {
-        "Version": VERSION,
-        "Statement": [
+    confused-deputy guard). The web role also admits API Gateway: Zappa's REST API invokes
+    the function with the function's own role as the integration's credentials. Only the
+    deployer may hand the role to an API (iam:PassRole), and no role can be handed to another
+    account's."""
+    statements = [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        }
+    ]
+    if api_gateway:
+        statements.append(
             {
                 "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Principal": {"Service": "apigateway.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
             }
-        ],
+        )
+    return {"Version": VERSION, "Statement": statements}
+
+
+def trust_policies(account: str) -> dict[str, dict]:
+    """stage -> its role's trust policy."""
+    return {
+        "web": trust_policy(account, api_gateway=True),
+        "thumbnails": trust_policy(account),
+        "metadata": trust_policy(account),
     }
 
 
@@ -159,6 +177,14 @@ def web_policy(names: Names, *, in_vpc: bool = False, mail_from: str | None = No
             "Effect": "Allow",
             "Action": "dynamodb:ListStreams",
             "Resource": "*",
+        },
+        {
+            # API Gateway calls the function with this role (Zappa's REST integration has the
+            # function's role as its credentials): this function and its versions, no other.
+            "Sid": "ApiGatewayInvokesWeb",
+            "Effect": "Allow",
+            "Action": "lambda:InvokeFunction",
+            "Resource": [names.function_arn("web"), f"{names.function_arn('web')}:*"],
         },
         _logs(names, "web"),
         _dead_letters(names),
@@ -309,6 +335,14 @@ def deployer_policy(names: Names) -> dict:
                 "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
             },
             {
+                # The REST API's integration invokes the web function with the web role.
+                "Sid": "PassWebRoleToTheApi",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": names.role_arn("web"),
+                "Condition": {"StringEquals": {"iam:PassedToService": "apigateway.amazonaws.com"}},
+            },
+            {
                 "Sid": "Functions",
                 "Effect": "Allow",
                 "Action": [
@@ -320,7 +354,10 @@ def deployer_policy(names: Names) -> dict:
                     "lambda:DeleteFunction",
                     "lambda:PublishVersion",
                     "lambda:ListVersionsByFunction",
+                    # the web stage's SnapStart alias, which Zappa moves to each new version
                     "lambda:GetAlias",
+                    "lambda:CreateAlias",
+                    "lambda:UpdateAlias",
                     "lambda:ListFunctionUrlConfigs",
                     "lambda:GetFunctionUrlConfig",
                     "lambda:DeleteFunctionUrlConfig",

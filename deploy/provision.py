@@ -129,11 +129,12 @@ class Provisioner:
     def ensure_roles(self, names: Names, *, in_vpc: bool, mail_from: str | None) -> dict:
         """One role per function (policies.py); stage -> role ARN."""
         iam = self.client("iam")
-        trust = json.dumps(policies.trust_policy(names.account))
+        trusts = policies.trust_policies(names.account)
         documents = policies.function_policies(names, in_vpc=in_vpc, mail_from=mail_from)
         arns = {}
         for stage, document in documents.items():
             name = names.role(stage)
+            trust = json.dumps(trusts[stage])
             try:
                 arns[stage] = iam.get_role(RoleName=name)["Role"]["Arn"]
                 iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)

@@ -5,6 +5,8 @@ principals that act in it, each with its own access key:
   README tells the operator to attach);
 - `lambda.amazonaws.com`: plays the Lambda service, which alone may assume the functions'
   roles (it may do nothing else);
+- `apigateway.amazonaws.com`: plays API Gateway, which invokes the web function with the
+  web role (it too may only assume roles, and only the web role's trust admits it);
 - `observer`: the test reading the account's state back (allowed everything: it is the
   test's eyes, never the product's).
 
@@ -27,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
 LAMBDA_SERVICE_USER = "lambda.amazonaws.com"
+API_GATEWAY_SERVICE_USER = "apigateway.amazonaws.com"
 
 
 def _free_port() -> int:
@@ -136,7 +139,7 @@ class Emulator:
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
         }
-        # The Lambda service's stand-in may assume the functions' roles, and nothing else.
+        # The services' stand-ins may assume roles, and nothing else.
         assume = {
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
@@ -144,6 +147,7 @@ class Emulator:
         for name, policy in (
             ("deployer", deployer_policy),
             (LAMBDA_SERVICE_USER, assume),
+            (API_GATEWAY_SERVICE_USER, assume),
             ("observer", everything),
         ):
             iam.create_user(UserName=name)
@@ -156,9 +160,12 @@ class Emulator:
             principal = self.principals[principal]
         return principal.session().client(service, endpoint_url=self.endpoint)
 
-    def assume_function_role(self, role_arn: str, function: str) -> Principal:
-        """What Lambda does before running the function: AssumeRole on its role."""
-        sts = self.client("sts", LAMBDA_SERVICE_USER)
+    def assume_function_role(
+        self, role_arn: str, function: str, service: str = LAMBDA_SERVICE_USER
+    ) -> Principal:
+        """What Lambda does before running the function: AssumeRole on its role (or what
+        `service` does with the role before calling the function)."""
+        sts = self.client("sts", service)
         credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=function)["Credentials"]
         return Principal(
             function,

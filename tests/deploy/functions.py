@@ -1,9 +1,9 @@
 """A deployed function run as Lambda runs it: its code fetched from the emulator (GetFunction's
 code location), unpacked as /var/task is, and its handler called in a Python 3.12 process of
 its own that sees nothing else (`python -I -S`: no site-packages, no PYTHONPATH), with the
-environment Lambda gives it: the function's configured variables, the runtime's names, and
-the credentials of the function's own role. The only addition is AWS_ENDPOINT_URL, which
-points the function's boto3 at the emulator.
+environment Lambda gives it: the function's configured variables, the runtime's names and
+modules (its SnapStart hooks library), and the credentials of the function's own role. The
+only addition is AWS_ENDPOINT_URL, which points the function's boto3 at the emulator.
 
 One process per function, kept for several invocations (a warm container), so the cold start
 happens once; answers come back on a pipe of their own, since the handler may print.
@@ -12,17 +12,21 @@ happens once; answers come back on a pipe of their own, since the handler may pr
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import urllib.request
 import zipfile
 from pathlib import Path
 
+import snapshot_restore_py
+
 # Runs inside the isolated interpreter.
 DRIVER = r"""
 import importlib, json, os, sys, traceback
-task, handler, answers_fd = sys.argv[1], sys.argv[2], int(sys.argv[3])
+task, runtime, handler, answers_fd = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 sys.path.insert(0, task)
+sys.path.append(runtime)  # Lambda's /var/runtime comes after the function's code
 answers = os.fdopen(answers_fd, "w")
 module_name, name = handler.rsplit(".", 1)
 function = getattr(importlib.import_module(module_name), name)
@@ -36,7 +40,7 @@ for line in sys.stdin:
     answer["outside"] = sorted(
         m.__name__ for m in list(sys.modules.values())
         if getattr(m, "__file__", None)
-        and not m.__file__.startswith((task, stdlib))
+        and not m.__file__.startswith((task, runtime, stdlib))
         and m.__file__ != __file__
     )
     answers.write(json.dumps(answer, default=str) + "\n")
@@ -44,9 +48,11 @@ for line in sys.stdin:
 """
 
 
-def fetch_code(lambda_client, function_name: str, target: Path) -> Path:
-    """Download the function's zip from where GetFunction says it is, and unpack it."""
-    location = lambda_client.get_function(FunctionName=function_name)["Code"]["Location"]
+def fetch_code(lambda_client, function_name: str, target: Path, qualifier: str = "$LATEST") -> Path:
+    """Download the function's zip (of the version or alias `qualifier` names) from where
+    GetFunction says it is, and unpack it."""
+    code = lambda_client.get_function(FunctionName=function_name, Qualifier=qualifier)["Code"]
+    location = code["Location"]
     with urllib.request.urlopen(location, timeout=60) as response:
         data = response.read()
     target.mkdir(parents=True)
@@ -59,6 +65,9 @@ class RunningFunction:
     def __init__(self, *, task: Path, handler: str, environment: dict, tmp: Path):
         tmp.mkdir(parents=True, exist_ok=True)
         (tmp / "driver.py").write_text(DRIVER)
+        runtime = tmp / "runtime"
+        runtime.mkdir(exist_ok=True)
+        shutil.copy2(snapshot_restore_py.__file__, runtime)
         self.stderr = open(tmp / "stderr.log", "w+")  # noqa: SIM115
         read_end, write_end = os.pipe()
         env = {
@@ -70,7 +79,7 @@ class RunningFunction:
             **environment,
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(tmp / "driver.py"), str(task), handler,
+            [sys.executable, "-I", "-S", str(tmp / "driver.py"), str(task), str(runtime), handler,
              str(write_end)],
             cwd=task,
             env=env,

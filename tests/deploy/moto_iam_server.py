@@ -26,6 +26,9 @@ the rehearsal depends on, is filled in here (each against moto 5.2.5), and only 
    after the operation (apigateway:GetRestApi).
 6. The service's context keys. Lambda calls AssumeRole on behalf of the function's
    account, so the trust policy's `aws:SourceAccount` condition sees the caller's account.
+   And a trust policy's statements are weighed one by one: moto answers an Allow whose
+   principal is not the caller as a denial of the whole policy, where AWS lets it not apply,
+   so the web role, which Lambda and API Gateway may each take, would be refused to both.
 7. One of Lambda's validations: a mapping from a DynamoDB or Kinesis stream needs a
    StartingPosition (AWS answers InvalidParameterValueException; moto accepts it). Zappa 0.63
    creates stream mappings without one, which is why provisioning creates the mapping after
@@ -49,6 +52,7 @@ the rehearsal depends on, is filled in here (each against moto 5.2.5), and only 
     rehearsal reads them with GetRecords and calls the deployed web code, as the mapping would.
 """
 
+import json
 import sys
 
 from moto.awslambda import urls as lambda_urls
@@ -86,14 +90,25 @@ def _check_principal(self, principal: str) -> bool:
 
 
 def _check_role_trust_relationship(self, role_arn: str) -> bool:
-    # moto's own check, with the account the service acts for among the context keys
+    # moto's own check, with the account the service acts for among the context keys, each
+    # statement weighed on its own: an Allow for another principal does not apply
     values = access_control.format_incoming_conditional_values(self._data)
     values["aws:SourceAccount"] = self.account_id
     role = self.backend.get_role_by_arn(role_arn)
-    result = access_control.IAMPolicy(role.assume_role_policy_document).is_action_permitted(
-        self._action, role_arn, self._access_key.arn, values
-    )
-    return result == access_control.PermissionResult.PERMITTED
+    document = json.loads(role.assume_role_policy_document)
+    statements = document["Statement"]
+    allowed = False
+    for statement in statements if isinstance(statements, list) else [statements]:
+        single = json.dumps({**document, "Statement": [statement]})
+        result = access_control.IAMPolicy(single).is_action_permitted(
+            self._action, role_arn, self._access_key.arn, values
+        )
+        if result != access_control.PermissionResult.PERMITTED:
+            if statement["Effect"] == "Deny" and result == access_control.PermissionResult.DENIED:
+                return False
+            continue
+        allowed = allowed or statement["Effect"] == "Allow"
+    return allowed
 
 
 _create_aws_request = IAMRequestBase._create_aws_request

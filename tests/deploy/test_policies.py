@@ -62,10 +62,18 @@ def test_metadata_is_thumbnails_without_any_s3_write():
     assert metadata == thumbnails
 
 
+WEB_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:darkroom-web"
+
+
 @pytest.mark.parametrize("stage", ["web", "thumbnails", "metadata"])
-def test_no_role_may_invoke_publish_or_use_a_wildcard_action(stage):
+def test_no_role_may_invoke_another_function_publish_or_use_a_wildcard_action(stage):
     document = policies.function_policies(NAMES, in_vpc=True, mail_from="p@example.com")[stage]
-    for action, on in grants(document).items():
+    found = grants(document)
+    if stage == "web":
+        # API Gateway invokes the web function with the web role (Zappa's REST integration
+        # credentials): that function and its versions or aliases, nothing else
+        assert found.pop("lambda:InvokeFunction") == {WEB_FUNCTION, f"{WEB_FUNCTION}:*"}
+    for action, on in found.items():
         assert "*" not in action
         assert not action.startswith(("lambda:", "sns:", "iam:", "sts:"))
         if on == {"*"}:
@@ -95,23 +103,50 @@ def test_web_reaches_its_secrets_stream_and_sender_only():
     assert "ec2:CreateNetworkInterface" in grants(policies.web_policy(NAMES, in_vpc=True))
 
 
-def test_only_lambda_for_this_account_may_take_a_role():
-    assert policies.trust_policy("123456789012") == {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
-            }
-        ],
-    }
+LAMBDA_FOR_THIS_ACCOUNT = {
+    "Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+}
+
+
+def test_only_lambda_for_this_account_may_take_a_job_role():
+    trusts = policies.trust_policies("123456789012")
+    for stage in ("thumbnails", "metadata"):
+        assert trusts[stage] == {"Version": "2012-10-17", "Statement": [LAMBDA_FOR_THIS_ACCOUNT]}
+
+
+def test_the_web_role_admits_api_gateway_which_the_deployer_alone_may_hand_it_to():
+    # Zappa's REST API integration invokes the function with the function's role
+    assert policies.trust_policies("123456789012")["web"]["Statement"] == [
+        LAMBDA_FOR_THIS_ACCOUNT,
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "apigateway.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        },
+    ]
+    passes = [
+        statement
+        for statement in policies.deployer_policy(NAMES)["Statement"]
+        if "iam:PassRole" in actions(statement)
+    ]
+    to_api = [
+        s
+        for s in passes
+        if s["Condition"]["StringEquals"]["iam:PassedToService"] == "apigateway.amazonaws.com"
+    ]
+    assert [resources(s) for s in to_api] == [
+        {"arn:aws:iam::123456789012:role/darkroom-web-function"}
+    ]
 
 
 def test_parliament_passes_the_policies_and_fails_a_broad_one(capsys):
     assert lint.main() == 0
-    assert "5 policies linted, 0 problem(s)" in capsys.readouterr().out
+    assert "4 policies linted by parliament, 6 checked against the code, 0 problem(s)" in (
+        capsys.readouterr().out
+    )
 
     broad = {
         "Version": "2012-10-17",

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from emulator import ACCOUNT, REGION, Emulator
+from emulator import ACCOUNT, API_GATEWAY_SERVICE_USER, REGION, Emulator
 from event_builders import API_HOST, api_gateway_event  # tests/
 from functions import RunningFunction, fetch_code
 
@@ -45,6 +45,7 @@ TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:darkroom-uploads"
 DLQ_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:darkroom-dead-letters"
 PHOTO_BUCKET = f"darkroom-{ACCOUNT}-{REGION}-photos"
 DEPLOY_BUCKET = f"darkroom-{ACCOUNT}-{REGION}-deploy"
+SNAPSTART_ALIAS = "snapstart"  # Zappa's name for the alias API Gateway calls
 TIMINGS: dict[str, float] = {}
 
 pytestmark = pytest.mark.timeout(1200)
@@ -138,9 +139,13 @@ class Rehearsal:
         """The function's deployed code, started as Lambda starts it, under `role`'s
         credentials (its own unless told)."""
         lam = self.emulator.client("lambda")
-        config = lam.get_function_configuration(FunctionName=f"darkroom-{stage}")
+        # visitors reach the web function through the SnapStart alias, as API Gateway calls it
+        qualifier = SNAPSTART_ALIAS if stage == "web" else "$LATEST"
+        config = lam.get_function_configuration(
+            FunctionName=f"darkroom-{stage}", Qualifier=qualifier
+        )
         name = f"{stage}-as-{role or stage}-{secrets.token_hex(3)}"
-        task = fetch_code(lam, f"darkroom-{stage}", self.tmp / "task" / name)
+        task = fetch_code(lam, f"darkroom-{stage}", self.tmp / "task" / name, qualifier)
         # the deployment tool (and the roles' definitions) never ship
         assert not (task / "deploy").exists()
         credentials = self.emulator.assume_function_role(
@@ -324,7 +329,26 @@ def test_the_schedule_and_the_rest_api(rehearsal):
         restApiId=api["id"], resourceId=resources["/{proxy+}"]["id"], httpMethod="ANY"
     )
     assert integration["type"] == "AWS_PROXY"
-    assert function_arn("web") in integration["uri"]
+    # through the SnapStart alias, never $LATEST (which SnapStart cannot snapshot)
+    alias_arn = f"{function_arn('web')}:{SNAPSTART_ALIAS}"
+    assert f"functions/{alias_arn}/invocations" in integration["uri"]
+    alias = lam.get_alias(FunctionName="darkroom-web", Name=SNAPSTART_ALIAS)
+    versions = lam.list_versions_by_function(FunctionName="darkroom-web")["Versions"]
+    assert alias["FunctionVersion"] == max(
+        (v["Version"] for v in versions if v["Version"] != "$LATEST"), key=int
+    )
+    # which API Gateway invokes with the web role (Zappa's REST integration credentials):
+    # the role admits API Gateway, and may invoke this function (test_policies.py: only it)
+    # (moto leaves the credentials out of GetIntegration: read them from Zappa's stack)
+    template = rehearsal.emulator.client("cloudformation").get_template(StackName="darkroom-web")
+    body = template["TemplateBody"]
+    body = json.loads(body) if isinstance(body, str) else body
+    methods = [r for r in body["Resources"].values() if r["Type"] == "AWS::ApiGateway::Method"]
+    assert methods
+    assert {m["Properties"]["Integration"]["Credentials"] for m in methods} == {role_arn("web")}
+    trust = rehearsal.emulator.client("iam").get_role(RoleName="darkroom-web-function")["Role"]
+    principals = [s["Principal"] for s in trust["AssumeRolePolicyDocument"]["Statement"]]
+    assert {"Service": "apigateway.amazonaws.com"} in principals
 
 
 # --- the deployed code, under its own roles ------------------------------------------------------
@@ -542,6 +566,20 @@ def test_a_job_role_cannot_reach_secrets_originals_or_functions(rehearsal, stage
         # no S3 write at all
         assert denied(
             lambda: s3.put_object(Bucket=PHOTO_BUCKET, Key="renditions/x/thumb.webp", Body=b"x")
+        )
+
+
+def test_api_gateway_may_take_the_web_role_only_and_invoke_no_job_with_it(rehearsal):
+    emulator = rehearsal.emulator
+    # as the REST integration does before each call
+    as_api = emulator.assume_function_role(role_arn("web"), "api", API_GATEWAY_SERVICE_USER)
+    lam = as_api.session().client("lambda", endpoint_url=emulator.endpoint)
+    for job in JOBS:
+        assert denied(lambda job=job: lam.invoke(FunctionName=f"darkroom-{job}", Payload=b"{}"))
+        assert denied(
+            lambda job=job: emulator.assume_function_role(
+                role_arn(job), "api", API_GATEWAY_SERVICE_USER
+            )
         )
 
 

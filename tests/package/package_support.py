@@ -3,6 +3,7 @@ environment Lambda gives a function, and a photo uploaded to the bucket for a jo
 process (a plain module: tests/package is on sys.path)."""
 
 import json
+import shutil
 import subprocess
 import sys
 import uuid
@@ -10,14 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aws  # tests/aws.py
+import snapshot_restore_py
 from event_builders import s3_object_created, sns_event  # tests/
 
-# Runs inside the isolated interpreter: import the handler, call it with each event, report
-# the answers, every module that did not come from the package or the standard library, every
-# module loaded, and every source file it had to compile (no usable bytecode).
+# Runs inside the isolated interpreter: import the handler (Lambda's init), report what the
+# import left behind, run the after-restore hooks the function registered with the runtime (as
+# a SnapStart restore does), call the handler with each event, report the answers, every module
+# that did not come from the package, the runtime or the standard library, every module loaded,
+# and every source file of the package it had to compile (no usable bytecode).
 DRIVER = """
-import gc, importlib, importlib.machinery, json, os, sys
-package, handler, events_file, out_file = sys.argv[1:5]
+import gc, importlib, importlib.machinery, json, os, random, sys
+package, runtime, handler, events_file, out_file = sys.argv[1:6]
 compiled = []
 _source_to_code = importlib.machinery.SourceFileLoader.source_to_code
 def source_to_code(self, data, path, *args, **kwargs):
@@ -25,24 +29,47 @@ def source_to_code(self, data, path, *args, **kwargs):
     return _source_to_code(self, data, path, *args, **kwargs)
 importlib.machinery.SourceFileLoader.source_to_code = source_to_code
 sys.path.insert(0, package)
+sys.path.append(runtime)  # Lambda's /var/runtime comes after the function's code
 module_name, name = handler.rsplit(".", 1)
 function = getattr(importlib.import_module(module_name), name)
-gc_at_import = gc.isenabled()
+init = {"gc_enabled": gc.isenabled(), "gc_frozen": gc.get_freeze_count(),
+        "modules": sorted(sys.modules), "django_ready": False, "db_connected": False}
+if "django.apps" in sys.modules:
+    from django.apps import apps
+    from django.db import connections
+    init["django_ready"] = apps.ready
+    init["db_connected"] = any(
+        c.connection is not None for c in connections.all(initialized_only=True))
+restore = {"hooks": 0, "reseeded": False}
+if "snapshot_restore_py" in sys.modules:
+    hooks = sys.modules["snapshot_restore_py"].get_after_restore()
+    state = random.getstate()
+    for hook, args, kwargs in hooks:
+        hook(*args, **kwargs)
+    restore = {"hooks": len(hooks), "reseeded": random.getstate() != state}
 answers = [function(event, None) for event in json.load(open(events_file))]
 stdlib = os.path.dirname(os.__file__)
 outside = sorted(
     m.__name__ for m in list(sys.modules.values())
     if getattr(m, "__file__", None)
-    and not m.__file__.startswith((package, stdlib))
+    and not m.__file__.startswith((package, runtime, stdlib))
     and m.__file__ != __file__
 )
 with open(out_file, "w") as out:
     json.dump({"answers": answers, "outside": outside, "path": sys.path,
-               "modules": sorted(sys.modules),
-               "gc": {"at_import": gc_at_import, "after": gc.isenabled(),
-                      "frozen": gc.get_freeze_count()},
-               "compiled": [os.path.relpath(p, package) for p in compiled]}, out, default=str)
+               "modules": sorted(sys.modules), "init": init, "restore": restore,
+               "compiled": [os.path.relpath(p, package) for p in compiled
+                            if p.startswith(package)]}, out, default=str)
 """
+
+
+def lambda_runtime(tmp: Path) -> Path:
+    """What Lambda's Python runtime adds to the path: its SnapStart hooks library
+    (snapshot-restore-py, one module), which the function imports if it is there."""
+    runtime = tmp / "runtime"
+    runtime.mkdir(exist_ok=True)
+    shutil.copy2(snapshot_restore_py.__file__, runtime)
+    return runtime
 
 
 def run_package(task_dir: Path, handler: str, events: list[dict], env: dict, tmp: Path) -> dict:
@@ -51,8 +78,8 @@ def run_package(task_dir: Path, handler: str, events: list[dict], env: dict, tmp
     events_file.write_text(json.dumps(events))
     completed = subprocess.run(
         # -B: Lambda's /var/task is read-only, so bytecode compiled here is never saved
-        [sys.executable, "-I", "-S", "-B", str(driver), str(task_dir), handler, str(events_file),
-         str(out_file)],
+        [sys.executable, "-I", "-S", "-B", str(driver), str(task_dir), str(lambda_runtime(tmp)),
+         handler, str(events_file), str(out_file)],
         cwd=task_dir,
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp), "TMPDIR": str(tmp),
              "LAMBDA_TASK_ROOT": str(task_dir), **env},

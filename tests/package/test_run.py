@@ -109,55 +109,29 @@ def test_web_cold_start_loads_only_what_the_first_request_needs(web_function, tm
     assert "handler" not in report["modules"] and "zappa.handler" in report["modules"]
 
 
-def keep_warm() -> dict:
-    """The schedule `keep_warm` makes Zappa create (cli.py: "zappa-keep-warm", calling back
-    `handler.keep_warm_callback`), as EventBridge delivers it."""
-    rule = "darkroom-web-zappa-keep-warm-handler.keep_warm_callback"
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2026-01-01T00:00:00Z",
-        "region": aws.REGION,
-        "resources": [f"arn:aws:events:{aws.REGION}:123456789012:rule/{rule}"],
-        "detail": {},
-    }
-
-
-def test_web_cold_start_collects_no_garbage_until_the_function_has_started(web_function, tmp_path):
+def test_web_function_starts_in_its_init_so_a_snapshot_holds_it(web_function, tmp_path):
     # given a fresh web function
     task, env = web_function
 
-    # when its first event is a page, then another page
-    report = run_package(
-        task, WEB_HANDLER, [page("/accounts/login/"), page("/healthz")], env, tmp_path
-    )
+    # when Lambda's init imports its handler, a restore runs the hooks, and a page follows
+    report = run_package(task, WEB_HANDLER, [page("/accounts/login/")], env, tmp_path)
 
-    # then the collector was off while the modules loaded and Django started
-    assert [a["statusCode"] for a in report["answers"]] == [200, 200]
-    assert report["gc"]["at_import"] is False
-    # and is back on for the requests, with what start-up built frozen out of its walks
-    # (Django's models, URLconf, templates... well over 100,000 objects)
-    assert report["gc"]["after"] is True
-    assert report["gc"]["frozen"] > 100_000
-
-
-def test_web_starts_once_when_keep_warm_is_its_first_event(web_function, tmp_path):
-    # given a fresh web function
-    task, env = web_function
-
-    # when keep_warm's schedule reaches it first, then a page
-    report = run_package(task, WEB_HANDLER, [keep_warm(), page("/accounts/login/")], env, tmp_path)
-
-    # then keep_warm started the function (and so ended the collector's pause)
-    assert report["answers"][0] is None
-    assert report["answers"][1]["statusCode"] == 200
-    assert report["gc"]["after"] is True and report["gc"]["frozen"] > 100_000
-    # and one Zappa handler served both: its callback never imported the zip-root copy,
-    # which would have started a second Django app
-    assert "handler" not in report["modules"]
+    # then the import alone built the app: Django set up, its URLconf and views imported,
+    init = report["init"]
+    assert init["django_ready"] is True
+    assert {"webapp.urls", "webapp.photos.views", "webapp.accounts.views"} <= set(init["modules"])
+    # and the S3 client that signs photo links made (the stage stores photos in S3)
+    assert "botocore.client" in init["modules"]
+    # with no database connection to be shared by every environment restored from it
+    assert init["db_connected"] is False
+    # the collector is back on, with what the start built frozen out of its walks (Django's
+    # models, URLconf, templates... well over 100,000 objects)
+    assert init["gc_enabled"] is True
+    assert init["gc_frozen"] > 100_000
+    # a restore reseeds `random`, which every environment restored from one snapshot would
+    # otherwise share
+    assert report["restore"] == {"hooks": 1, "reseeded": True}
+    assert report["answers"][0]["statusCode"] == 200
 
 
 # --- jobs -----------------------------------------------------------------------------------

@@ -53,9 +53,16 @@ def test_web_stage_runs_django_behind_api_gateway(monkeypatch):
     module = generated_module(cli)
 
     assert cli.use_apigateway is True
-    # Zappa's own WSGI handler, entered through a module that holds the garbage collector off
-    # until the function has started (webapp/aws_lambda.py says why)
+    # Zappa's own WSGI handler, entered through a module that builds the app during Lambda's
+    # init (webapp/aws_lambda.py says why)
     assert cli.lambda_handler == "webapp.aws_lambda.lambda_handler"
+    # which SnapStart snapshots: visitors come through the alias Zappa keeps on the newest
+    # published version, never $LATEST (which SnapStart cannot snapshot)
+    assert cli.snap_start == "PublishedVersions"
+    assert cli.apigateway_lambda_qualifier == "snapstart"
+    assert cli.num_retained_versions >= 2  # Zappa's floor: the alias' version stays
+    # keep_warm would ping $LATEST, which no visitor reaches
+    assert cli.stage_config["keep_warm"] is False
     assert module["DJANGO_SETTINGS"] == "webapp.settings"
     env = cli.aws_environment_variables
     assert env["DJANGO_DEBUG"] == "false"
