@@ -221,6 +221,21 @@ CACHES = {
         "LOCATION": "darkroom_cache",
     }
 }
+# The gallery page's body, kept until the owner's photos change (webapp/photos/gallery_cache.py):
+# shared by every process like the counts, so one invalidation reaches them all, yet apart
+# from them (Redis keys of their own, a table of their own) so pages never evict a count.
+CACHES["gallery"] = (
+    {**CACHES["default"], "KEY_PREFIX": "gallery"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "darkroom_gallery_cache",
+        # About 80 KB a page, one page per owner: a bounded table.
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+)
+# How long a kept page may be served without its owner's photos changing (0: never kept).
+PHOTOS_GALLERY_CACHE_SECONDS = env.int("PHOTOS_GALLERY_CACHE_SECONDS", default=600)
 RATELIMIT_USE_CACHE = "default"
 # Per address means API Gateway's sourceIp on Lambda, REMOTE_ADDR elsewhere: never a header a
 # client can write (webapp/client_ip.py).

@@ -461,7 +461,7 @@ def test_upload_complete_starts_the_jobs_after_commit(alice, monkeypatch, run_jo
         assert dispatched == []  # nothing runs before the upload is committed
 
     photo.refresh_from_db()
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the jobs' dispatch, and the gallery's version (gallery_cache)
     assert photo.status == PhotoStatus.PROCESSING
     assert photo.source_etag == "abc"
     assert photo.uploaded_at is not None

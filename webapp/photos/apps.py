@@ -25,9 +25,10 @@ class PhotosConfig(AppConfig):
 
 
 def _create_cache_table(using, verbosity=1, **kwargs):
-    # The rate limits' shared cache is a database table (settings.CACHES) unless Redis is
-    # configured: created wherever `migrate` runs (make run, the test database, `zappa manage
-    # web migrate`), so no deployment can forget it. createcachetable skips existing tables.
+    # The rate limits' shared cache and the gallery's kept pages are database tables
+    # (settings.CACHES) unless Redis is configured: created wherever `migrate` runs (make run,
+    # the test database, `zappa manage web migrate`), so no deployment can forget them.
+    # createcachetable skips existing tables.
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=max(0, verbosity - 1))

@@ -22,7 +22,7 @@ from jobs.errors import human_bytes
 from jobs.formats import EXTENSIONS_BY_TYPE, normalise_content_type
 from jobs.work import JOBS
 
-from . import quotas, result_checks, runners
+from . import gallery_cache, quotas, result_checks, runners
 from .models import Photo, PhotoStatus
 from .record_columns import (
     bare_etag,
@@ -122,6 +122,7 @@ def photo_delete(*, photo: Photo) -> None:
     leave a row whose files are gone)."""
     photo_id = photo.pk
     Photo.objects.filter(pk=photo_id).delete()
+    gallery_cache.bump(photo.owner_id)
     transaction.on_commit(lambda: _delete_files(photo_id), robust=True)
 
 
@@ -246,6 +247,7 @@ def _link_duplicates(photo: Photo) -> None:
     same = Photo.objects.filter(owner_id=photo.owner_id, sha256=photo.sha256).exclude(pk=photo.pk)
     earlier = Q(created_at__lt=photo.created_at) | Q(created_at=photo.created_at, pk__lt=photo.pk)
     photo.duplicate_of = same.filter(earlier).order_by("created_at", "pk").first()
+    # (An UPDATE, which bumps no gallery version: the photo's own save, next, does.)
     same.exclude(earlier).update(duplicate_of=photo.duplicate_of or photo)
 
 
@@ -321,6 +323,7 @@ def photo_words_update(
     # One UPDATE of these columns only: the recorder saves whole rows under a row lock, so a
     # job's outcome recorded at the same moment waits for it and keeps the words.
     Photo.objects.filter(pk=photo.pk).update(**changes)
+    gallery_cache.bump(photo.owner_id)  # an UPDATE: no signal says the cards changed
     for name, value in changes.items():
         setattr(photo, name, value)
     return photo
@@ -421,6 +424,8 @@ def photo_delete_failed(*, owner) -> int:
     failed = Photo.objects.filter(owner=owner, status=PhotoStatus.FAILED)
     photo_ids = list(failed.values_list("pk", flat=True))
     Photo.objects.filter(pk__in=photo_ids).delete()
+    if photo_ids:
+        gallery_cache.bump(owner.pk)
     for photo_id in photo_ids:
         transaction.on_commit(lambda photo_id=photo_id: _delete_files(photo_id), robust=True)
     return len(photo_ids)
@@ -445,6 +450,8 @@ def photos_delete(*, owner, ids) -> list[Photo]:
         .only("pk", "filename", "title", "owner_id")
     )
     Photo.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    if photos:
+        gallery_cache.bump(owner.pk)
     order = {photo_id: i for i, photo_id in enumerate(ids)}
     photos.sort(key=lambda photo: order[photo.pk])  # as asked: the page's order
     for photo in photos:

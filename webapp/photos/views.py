@@ -10,16 +10,19 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, TemplateView
 
 from jobs import formats
 
-from . import filters, links, selectors, services, timeline
+from . import filters, gallery_cache, links, selectors, services, timeline
 from .forms import PhotoWordsForm
 from .models import PhotoStatus
 from .pagination import Cursor, CursorTooLong, keyset_page, month_start, undated_start
+from .storage import photo_storage
 from .templatetags.photo_cards import CARD_FIELDS
 
 PENDING = (PhotoStatus.UPLOADING, PhotoStatus.PROCESSING)
@@ -75,6 +78,9 @@ def _month_cursor(value, order: str) -> Cursor | None:
     return month_start(*month, order) if month else None
 
 
+BODY_TEMPLATE = "photos/_gallery_body.html"
+
+
 class GalleryView(LoginRequiredMixin, TemplateView):
     template_name = "photos/gallery.html"
 
@@ -85,6 +91,26 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
 
     def get_context_data(self, **kwargs):
+        # The body (photos/_gallery_body.html) is the same for every view until the owner's
+        # photos change: kept in the shared cache and drawn again only then (gallery_cache.py).
+        owner_id = self.request.user.pk
+        variant = version = body = None
+        if gallery_cache.enabled():
+            variant = gallery_cache.variant(
+                self.request.GET.urlencode(), presigned_links=photo_storage().presigns_links
+            )
+            body, version = gallery_cache.lookup(owner_id, variant)
+        if body is None:
+            context = self.get_body_context()
+            body = render_to_string(BODY_TEMPLATE, context, request=self.request)
+            # A photo uploading turns "interrupted" by the clock alone (upload_state.py), with
+            # no write to bump the version: a page showing one is not kept.
+            uploading = any(p.status == PhotoStatus.UPLOADING for p in context["photos"])
+            if variant is not None and not uploading:
+                gallery_cache.store(owner_id, version, variant, body)
+        return super().get_context_data(gallery_body=mark_safe(body), **kwargs)
+
+    def get_body_context(self) -> dict:
         owner = self.request.user
         # Order and filter from the URL (selectors.browse): the viewer and the photo page
         # read the same parameters, so they walk the same photos.
@@ -99,7 +125,7 @@ class GalleryView(LoginRequiredMixin, TemplateView):
         is_timeline = order in TIMELINE_ORDERS
         months = selectors.month_counts(photos=found.photos) if is_timeline else []
         choices, failed_count = selectors.gallery_facets(owner=owner)
-        return super().get_context_data(
+        return dict(
             page=page,
             photos=page.photos,
             order=order,
@@ -122,7 +148,6 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             months_here=timeline.months_on_page(page.photos),
             undated_here=any(photo.taken_at is None for photo in page.photos),
             total=sum(count for _, count in months),
-            **kwargs,
         )
 
 

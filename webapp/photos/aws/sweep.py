@@ -32,7 +32,7 @@ from django.db import close_old_connections as _close_old_connections
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .. import upload_state
+from .. import gallery_cache, upload_state
 from ..models import Photo, PhotoStatus
 from ..services import photo_delete, photo_reprocess, photo_upload_complete
 
@@ -152,6 +152,7 @@ def _give_up(photo: Photo, attempts: int) -> None:
         status=PhotoStatus.FAILED,
         error=f"processing did not finish after {attempts} attempts; reprocess it to try again",
     )
+    gallery_cache.bump(photo.owner_id)  # an UPDATE: no signal says the card changed
 
 
 def default_head(key: str):
