@@ -275,3 +275,15 @@ def test_presigned_links_are_kept_only_within_their_signing_window(settings, mon
     clock[0] += 1
     assert gallery_cache.variant("", presigned_links=True) != signed
     assert gallery_cache.variant("order=taken", presigned_links=False) != local
+
+
+def test_a_page_kept_by_another_release_is_not_served(alice_client, alice, monkeypatch):
+    photo = PhotoFactory(owner=alice, ready=True, title="As drawn")
+    gallery(alice_client)
+    assert kept(alice)
+    # The rows say something else, unseen by the version: only a new release would notice.
+    Photo.objects.filter(pk=photo.pk).update(title="As drawn by the new code")
+
+    monkeypatch.setattr(gallery_cache, "code_digest", lambda: "another release")
+
+    assert "As drawn by the new code" in card(gallery(alice_client), photo)

@@ -129,10 +129,14 @@ def variant(query_string: str, *, presigned_links: bool) -> str:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """The photos app's code and templates, hashed once per process: a deploy that changes
-    how a gallery is drawn never serves a body the old code drew (nor the reverse, while
-    old and new containers overlap). Computed at the first gallery page, not at import."""
+    """The photos app's code and templates, and the settings the page hands its scripts (the
+    upload limit and types), hashed once per process: a deploy that changes how a gallery
+    is drawn never serves a body the old code drew (nor the reverse, while old and new
+    containers overlap). Computed at the first gallery page, not at import."""
     digest = hashlib.blake2b(digest_size=8)
+    digest.update(
+        repr((settings.PHOTOS_MAX_UPLOAD_BYTES, settings.PHOTOS_ALLOWED_CONTENT_TYPES)).encode()
+    )
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".html") and "migrations" not in path.parts:
