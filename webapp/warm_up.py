@@ -2,10 +2,11 @@
 
 Django builds some things the first time a request needs them: the URLconf (which imports
 every view module) and its name-to-URL maps, each template (parsed once, then kept by the
-cached loader), the static files manifest, the translation catalogs; so does the S3 client
-that signs the photo links. On a Lambda function that SnapStart snapshots after
-its init (webapp/aws_lambda.py), doing them during init puts them in the snapshot, so no
-visitor's first request pays for them. Nothing here queries the database or the bucket.
+cached loader), the static files manifest, the translation catalogs; so do the S3 client
+that signs the photo links and the digest of the code that draws a kept gallery page. On a
+Lambda function that SnapStart snapshots after its init (webapp/aws_lambda.py), doing them
+during init puts them in the snapshot, so no visitor's first request pays for them. Nothing
+here queries the database or the bucket.
 """
 
 from pathlib import Path
@@ -17,6 +18,7 @@ from django.template.loader import get_template
 from django.urls import get_resolver
 from django.utils import translation
 
+from webapp.photos import gallery_cache
 from webapp.photos.aws.clients import client
 
 # The apps whose pages visitors see; the admin's templates (staff only) load on first use.
@@ -31,6 +33,7 @@ def warm_up() -> None:
     staticfiles_storage.url("photos/app.css")  # reads the manifest of hashed names
     for name in project_templates():
         get_template(name)
+    gallery_cache.code_digest()  # reads the photos app's sources (about 10 ms)
     if settings.PHOTOS_STORAGE == "s3":
         # botocore reads S3's service model and endpoint rules (tens of ms). Under SnapStart
         # the client's credentials come from Lambda's container endpoint, and it refreshes

@@ -8,6 +8,7 @@ from aws_fixtures import aws_env  # noqa: F401
 from django.template import engines
 
 from webapp import warm_up
+from webapp.photos import gallery_cache
 from webapp.photos.aws import clients
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +40,15 @@ def cached_templates(settings):
 def test_warm_up_parses_every_project_template_and_queries_nothing(
     cached_templates, django_assert_num_queries
 ):
+    gallery_cache.code_digest.cache_clear()
+
     with django_assert_num_queries(0):
         warm_up.warm_up()
 
     names = warm_up.project_templates()
     assert {"base.html", "photos/gallery.html", "registration/login.html"} <= set(names)
     assert len(cached_templates.get_template_cache) >= len(names)
+    assert gallery_cache.code_digest.cache_info().currsize == 1
 
 
 def test_warm_up_makes_the_s3_client_in_s3_mode_only(settings, aws_env):  # noqa: F811
