@@ -288,7 +288,8 @@ def test_each_function_gets_its_own_role(aws_env, prefix, settings_file):  # noq
     # when
     outputs = provision(aws_env, prefix, settings_file, "--mail-from", "Photos <p@example.com>")
 
-    # then one role per function, which only Lambda may take, for this account only
+    # then one role per function, which Lambda may take for this account only (and API
+    # Gateway the web role: Zappa's REST integration invokes the function with it)
     iam = aws.client("iam", aws_env)
     names = Names(prefix=prefix, account="123456789012", region=aws.REGION)
     zappa = json.loads(settings_file.read_text())
@@ -297,9 +298,13 @@ def test_each_function_gets_its_own_role(aws_env, prefix, settings_file):  # noq
         role = iam.get_role(RoleName=f"{prefix}-{stage}-function")["Role"]
         assert outputs["roles"][stage] == role["Arn"]
         assert zappa[stage]["role_arn"] == role["Arn"]
-        [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+        trust, *others = role["AssumeRolePolicyDocument"]["Statement"]
         assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
         assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+        assert [s["Principal"] for s in others] == (
+            [{"Service": "apigateway.amazonaws.com"}] if stage == "web" else []
+        )
+        assert role["AssumeRolePolicyDocument"] == policies.trust_policies(names.account)[stage]
         [name] = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
         document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)
         expected = policies.function_policies(names, mail_from="Photos <p@example.com>")[stage]
