@@ -156,6 +156,26 @@ def test_retry_refuses_a_file_of_another_type_in_words(alice_client, alice):
     assert response.json()["error"].startswith("pick the same file again: beach.jpg")
 
 
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("not json", "the body must be JSON"),
+        ('["beach.jpg"]', "the body must be a JSON object"),
+        ("[" * 100_000, "the body is too large: 100000 bytes, at most 4096"),
+        ("[" * 4000, "the body is nested too deeply"),
+    ],
+)
+def test_retry_answers_a_bad_body_in_words(alice_client, alice, raw, message):
+    photo = PhotoFactory(owner=alice, filename="beach.jpg", error=upload_state.INTERRUPTED)
+
+    response = alice_client.post(
+        f"/api/photos/{photo.pk}/retry", data=raw, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": message}
+
+
 def test_retry_of_an_uploaded_photo_or_another_users_is_refused(alice_client, alice, bob):
     mine = PhotoFactory(owner=alice, ready=True)
     theirs = PhotoFactory(owner=bob)

@@ -26,6 +26,8 @@ MAX_TICKET_BODY_BYTES = 4096
 
 # The words at their longest (2,500 characters), every one escaped as \uXXXX, with room.
 MAX_WORDS_BODY_BYTES = 32_768
+# A selection at its largest (services.MAX_BULK_IDS ids of 38 bytes each), with room.
+MAX_BULK_BODY_BYTES = 65_536
 
 
 class BadBody(ValueError):
@@ -81,7 +83,7 @@ class UploadsView(ApiView):
 
     def post(self, request):
         try:
-            body = json_object(_body(request))
+            body = json_object(request_body(request))
         except BadBody as exc:
             return error(str(exc), 400)
         try:
@@ -148,7 +150,7 @@ class PhotoView(ApiView):
         """{"title"?, "caption"?, "alt_text"?} -> 200 with the photo, as GET answers."""
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         try:
-            body = json_object(_body(request), limit=MAX_WORDS_BODY_BYTES)
+            body = json_object(request_body(request), limit=MAX_WORDS_BODY_BYTES)
         except BadBody as exc:
             return error(str(exc), 400)
         unknown = sorted(set(body) - set(WORDS))
@@ -198,11 +200,10 @@ class UploadRetryView(ApiView):
     def post(self, request, photo_id):
         photo = selectors.photo_get(owner=request.user, photo_id=photo_id)
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            return error("the body must be JSON", 400)
-        if not isinstance(body, dict):
-            return error("the body must be a JSON object", 400)
+            # a ticket's fields: bounded as for /api/uploads
+            body = json_object(request_body(request))
+        except BadBody as exc:
+            return error(str(exc), 400)
         try:
             photo = services.photo_upload_restart(
                 photo=photo,
@@ -223,7 +224,7 @@ class FailedPhotosView(ApiView):
         return JsonResponse({"removed": services.photo_delete_failed(owner=request.user)})
 
 
-def _body(request) -> bytes:
+def request_body(request) -> bytes:
     # Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all: same answer.
     try:
         return request.body

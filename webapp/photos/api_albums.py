@@ -5,7 +5,6 @@ Same rules as api.py: session auth and CSRF, JSON for every answer, 401 when log
 bad input.
 """
 
-import json
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -14,18 +13,15 @@ from django.urls import reverse
 from django.views import View
 
 from . import album_selectors, album_services, selectors, share_selectors, share_services
-from .api import ApiView, error
+from .api import MAX_BULK_BODY_BYTES, ApiView, BadBody, error, json_object, request_body
 from .share_links import share_url
 
 
 def _body(request) -> dict:
     try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
-        raise ValidationError("the body must be JSON") from None
-    if not isinstance(body, dict):
-        raise ValidationError("the body must be a JSON object")
-    return body
+        return json_object(request_body(request), limit=MAX_BULK_BODY_BYTES)
+    except BadBody as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _ids(body: dict) -> list:
