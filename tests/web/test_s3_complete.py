@@ -7,11 +7,10 @@ starts them, so complete only records the upload: nothing runs twice.
 
 Rehearsed against moto's server; the Celery case with a real broker and a real worker."""
 
-import time
-
 import pytest
 import requests
 from aws_fixtures import aws_env, photo_bucket, s3  # noqa: F401
+from test_celery import wait_for_photo
 from web_helpers import request_ticket
 
 from jobs import work
@@ -40,17 +39,6 @@ def s3_post(client, path, *, content_type="image/jpeg", declared=None, body=None
     )
     assert response.status_code == 204, response.text
     return ticket["photo_id"]
-
-
-def wait_for_photo(photo_id, *, timeout: float = 90, workers=None) -> Photo:
-    deadline = time.monotonic() + timeout
-    while True:
-        photo = Photo.objects.get(pk=photo_id)
-        if photo.status in (PhotoStatus.READY, PhotoStatus.FAILED):
-            return photo
-        if time.monotonic() > deadline:
-            pytest.fail(f"photo still {photo.status}; jobs={photo.jobs}\n{workers.logs()}")
-        time.sleep(0.2)
 
 
 @pytest.mark.django_db
@@ -127,7 +115,7 @@ def test_ticket_post_to_s3_complete_then_a_celery_worker_makes_it_ready(
     # then
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "processing"
-    photo = wait_for_photo(photo_id, workers=celery_workers)
+    photo = wait_for_photo(photo_id, timeout=90, workers=celery_workers)
     assert photo.status == PhotoStatus.READY, photo.jobs
     assert set(photo.renditions) == {"thumb", "medium", "large"}
     assert {celery_workers.attempts(photo_id, job) for job in work.JOBS} == {1}
