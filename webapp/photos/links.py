@@ -4,11 +4,7 @@ The storage backend (storage.py) decides what a link is: the owner-checked media
 the local store, short-lived presigned GETs of the private bucket for S3.
 """
 
-import uuid
-from functools import lru_cache
-
-from django.urls import get_script_prefix, get_urlconf, reverse
-
+from .route_patterns import ANY_ID, route_pattern
 from .storage import photo_storage
 
 
@@ -37,13 +33,5 @@ def detail_urls():
     """photo -> the photo's page, for many photos (a gallery page links 48): the route is
     resolved once per script prefix and the id filled in (a UUID needs no quoting), never
     reversed per card."""
-    pattern = _detail_pattern(get_script_prefix(), get_urlconf())
-    return lambda photo: pattern.replace(_ANY_ID, str(photo.pk))
-
-
-_ANY_ID = str(uuid.UUID(int=0))
-
-
-@lru_cache(maxsize=16)
-def _detail_pattern(script_prefix: str, urlconf) -> str:
-    return reverse("photos:detail", kwargs={"photo_id": _ANY_ID})
+    pattern = route_pattern("photos:detail", photo_id=ANY_ID)
+    return lambda photo: pattern.replace(ANY_ID, str(photo.pk))

@@ -12,14 +12,12 @@ tests and management commands point them somewhere fresh without rebuilding anyt
 
 import hashlib
 import tempfile
-import uuid
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -27,6 +25,7 @@ from jobs.formats import TYPES_BY_EXTENSION
 from jobs.storage import LocalStore, S3Store
 
 from .models import PhotoStatus
+from .route_patterns import ANY_ID, route_pattern
 
 # Rendition URLs carry a version, so a browser may keep them for a year; only the browser:
 # they are somebody's private photos.
@@ -71,10 +70,10 @@ class LocalPhotoStorage:
         # The renditions keep their key when a photo is reprocessed and are cached for a
         # year: the version in the query string is what makes a new rendition a new URL.
         version = rendition_version(photo)
-        pattern = _rendition_pattern(get_script_prefix(), get_urlconf())
+        pattern = route_pattern("media:rendition", photo_id=ANY_ID, name=_ANY_NAME)
         photo_id = str(photo.pk)
         return {
-            name: pattern.replace(_ANY_ID, photo_id).replace(_ANY_NAME, name) + f"?v={version}"
+            name: pattern.replace(ANY_ID, photo_id).replace(_ANY_NAME, name) + f"?v={version}"
             for name in photo.renditions
             if names is None or name in names
         }
@@ -257,16 +256,7 @@ def _delete_photo_files(store, photo_id) -> int:
     return removed
 
 
-_ANY_ID = str(uuid.UUID(int=0))
 _ANY_NAME = "rendition-name"
-
-
-@lru_cache(maxsize=16)
-def _rendition_pattern(script_prefix: str, urlconf) -> str:
-    # reverse() is the bulk of a gallery page's time (three renditions on 48 cards): resolve
-    # the route once per prefix ("/" locally, "/web/" behind an API Gateway stage) and fill
-    # in ids and names. Both are plain ASCII (a UUID, a slug), so no quoting is lost.
-    return reverse("media:rendition", kwargs={"photo_id": _ANY_ID, "name": _ANY_NAME})
 
 
 def rendition_version(photo) -> str:
